@@ -99,4 +99,35 @@ int sk_date_valid(const char *s);
 /* 1 when s is an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm)). */
 int sk_datetime_valid(const char *s);
 
+/* Diagnostics: the errors and warnings a check or a parse collects, each
+ * with its file, line and column where known (0 when not) and, for schema
+ * errors, the JSON instance path ("/metrics/0/target"). */
+typedef enum { SK_DIAG_ERROR, SK_DIAG_WARNING } sk_diag_severity;
+
+typedef struct sk_diag {
+	sk_diag_severity severity;
+	char *file;      /* may be NULL */
+	int line, col;   /* 1-based; 0 when unknown */
+	char *path;      /* JSON instance path, or NULL */
+	char *message;
+} sk_diag;
+
+typedef struct sk_diags {
+	sk_diag *items;
+	size_t len, cap;
+} sk_diags;
+#define SK_DIAGS_INIT { NULL, 0, 0 }
+
+/* Appends one diagnostic; file and path are copied and may be NULL. */
+void sk_diags_add(sk_diags *d, sk_diag_severity sev, const char *file,
+	int line, int col, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* Number of errors (not warnings). */
+size_t sk_diags_errors(const sk_diags *d);
+/* Sorts by file, line, column (stable for equal positions). */
+void sk_diags_sort(sk_diags *d);
+/* Formats one as "file:line:col: error: message" (parts left out when unknown). */
+char *sk_diag_format(const sk_diag *d);
+void sk_diags_free(sk_diags *d);
+
 #endif

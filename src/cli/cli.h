@@ -1,5 +1,7 @@
 /* The command-line face: a table of commands, each in its own cmd_NAME.c
- * with its help text beside its handler (STYLE.md 7). */
+ * with its help text beside its handler (STYLE.md 7). The build finds
+ * every src/cli/cmd_NAME.c and lists `sk_cmd_NAME` in commands.def, so a
+ * new command is one new file. */
 #ifndef SAMSKAP_CLI_H
 #define SAMSKAP_CLI_H
 
@@ -16,6 +18,13 @@ typedef struct sk_command {
 	const char *summary; /* one line for `samskap help` */
 	const char *usage;   /* the full help for `samskap help NAME` */
 } sk_command;
+
+#define SK_COMMAND(n) extern const sk_command sk_cmd_##n;
+#include "commands.def"
+#undef SK_COMMAND
+
+/* Every command, NULL-terminated, sorted by name. */
+const sk_command *const *sk_cli_commands(void);
 
 /* Looks a command up by name; NULL when there is none. */
 const sk_command *sk_cli_find(const char *name);

@@ -8,16 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SK_COMMAND(n) extern const sk_command sk_cmd_##n;
-#include "commands.def"
-#undef SK_COMMAND
-
 static const sk_command *const commands[] = {
 #define SK_COMMAND(n) &sk_cmd_##n,
 #include "commands.def"
 #undef SK_COMMAND
 	NULL
 };
+
+const sk_command *const *sk_cli_commands(void)
+{
+	return commands;
+}
 
 const sk_command *sk_cli_find(const char *name)
 {
@@ -43,48 +44,6 @@ int sk_cli_color(FILE *f)
 	return isatty(fileno(f)) && !(nc && *nc);
 }
 
-static int cmd_help(int argc, char **argv)
-{
-	if (argc > 2)
-		return sk_cli_usage(&sk_cmd_help, "too many arguments");
-	if (argc == 2) {
-		const sk_command *c = sk_cli_find(argv[1]);
-		if (!c)
-			return sk_error_set(SK_EUSAGE, "help: no command '%s' (see 'samskap help')", argv[1]);
-		printf("%s\n", c->usage);
-		return 0;
-	}
-	printf("usage: samskap COMMAND [ARGS]\n\n"
-	       "The shared knowledge base of Partnerskap for radikal innovasjon:\n"
-	       "experiments, cases, models and status, kept in git.\n\n"
-	       "Commands:\n");
-	for (size_t i = 0; commands[i]; i++)
-		printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	printf("\nRun 'samskap help COMMAND' for a command's options.\n");
-	return 0;
-}
-
-const sk_command sk_cmd_help = {
-	"help", cmd_help, "Show the commands, or one command's help",
-	"usage: samskap help [COMMAND]\n\n"
-	"Without COMMAND, lists every command; with it, shows that command's\n"
-	"options and examples."
-};
-
-static int cmd_version(int argc, char **argv)
-{
-	(void)argv;
-	if (argc > 1)
-		return sk_cli_usage(&sk_cmd_version, "takes no arguments");
-	printf("samskap %s\n", SAMSKAP_VERSION);
-	return 0;
-}
-
-const sk_command sk_cmd_version = {
-	"version", cmd_version, "Print samskap's version",
-	"usage: samskap version"
-};
-
 /* The one place where error codes become exit statuses. */
 static int exit_status(int rc)
 {
@@ -96,7 +55,7 @@ static int exit_status(int rc)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		cmd_help(1, argv);
+		sk_cmd_help.run(1, argv);
 		return 2;
 	}
 	const char *name = argv[1];

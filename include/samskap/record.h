@@ -1,0 +1,124 @@
+/* samskap — record: one knowledge-base record parsed from its file
+ * (Markdown with YAML front matter, or a JSON model), the knowledge base
+ * on disk (sk_kb), and checking a whole knowledge base.
+ *
+ * Ownership: sk_record and sk_kb are freed with their _free; every pointer
+ * inside them is the record's own, borrowed by whoever reads it. */
+#ifndef SAMSKAP_RECORD_H
+#define SAMSKAP_RECORD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "samskap/util.h"
+
+typedef enum sk_record_type {
+	SK_TYPE_PARTNERSHIP,
+	SK_TYPE_KOMMUNE,
+	SK_TYPE_CHALLENGE,
+	SK_TYPE_CASE,
+	SK_TYPE_EXPERIMENT,
+	SK_TYPE_LOG,
+	SK_TYPE_MODEL,
+	SK_TYPE_COUNT
+} sk_record_type;
+
+/* "partnership", "kommune", ... (borrowed, static). */
+const char *sk_record_type_name(sk_record_type type);
+/* Parses a type name; SK_ENOTFOUND with a message listing the types. */
+int sk_record_type_parse(sk_record_type *out, const char *name);
+
+/* Works out a record's type and id from its path relative to the KB root:
+ *   partnership.md               partnership, id "partnership"
+ *   kommuner/ID.md               kommune
+ *   challenges/ID.md             challenge
+ *   cases/ID.md                  case
+ *   experiments/ID/index.md      experiment (id: the folder's name)
+ *   experiments/EXP/log/ID.md    log (*experiment receives EXP)
+ *   models/ID.json               model
+ * Returns SK_ENOTFOUND when the path is not a record's place (callers skip
+ * it) and SK_EINVALID when it is but the id is not a slug. *id and
+ * *experiment (may be NULL) are the caller's. */
+int sk_record_locate(sk_record_type *type, char **id, char **experiment, const char *relpath);
+
+/* An outgoing link: a front-matter reference field or [[id]] in the body. */
+typedef struct sk_link {
+	char *target;   /* the id linked to */
+	char *field;    /* front-matter field ("kommuner"), or NULL for [[id]] */
+	int line, col;  /* where it stands in the file */
+} sk_link;
+
+typedef struct sk_heading {
+	int level;
+	char *text;
+	int line;
+} sk_heading;
+
+typedef struct sk_record {
+	sk_record_type type;
+	char *id;
+	char *path;          /* relative to the KB root */
+	char *experiment;    /* a log entry's experiment id, else NULL */
+	json_t *front;       /* front matter (an object; a model's whole JSON) */
+	json_t *lines;       /* object: JSON pointer -> line of that value in the file */
+	char *title;         /* front matter `title`, else the first heading, else the id */
+	char *body;          /* the Markdown after the front matter ("" for models) */
+	int body_line;       /* file line where the body starts */
+	char *text;          /* the body's plain text, from cmark's AST, for indexing */
+	sk_heading *headings;
+	size_t n_headings;
+	sk_link *links;
+	size_t n_links;
+} sk_record;
+
+/* Front-matter fields that hold ids of other records, NULL-terminated. */
+extern const char *const sk_record_link_fields[];
+
+/* Size limit of one record file unless samskap.json says otherwise. */
+#define SK_RECORD_MAX_BYTES (1024 * 1024)
+
+/* Parses a record from memory. relpath gives type and id (see
+ * sk_record_locate). On failure returns SK_EINVALID (or another code) and,
+ * when diags is non-NULL, appends the problems with file and line. */
+int sk_record_parse(sk_record **out, const char *relpath, const char *data, size_t len, sk_diags *diags);
+
+/* Reads relpath under root (refusing symlinks and files over max_bytes)
+ * and parses it. */
+int sk_record_load(sk_record **out, const char *root, const char *relpath, size_t max_bytes, sk_diags *diags);
+
+/* Validates a parsed record against its type's bundled schema, appending
+ * errors with the record's file, the line of the offending value and the
+ * instance path. Returns 0 or SK_EINVALID. */
+int sk_record_validate(const sk_record *rec, sk_diags *diags);
+
+/* Line in the record's file of the value at JSON pointer `path`, or of its
+ * nearest parent that has one; 1 when unknown. */
+int sk_record_line_of(const sk_record *rec, const char *path);
+
+void sk_record_free(sk_record *rec);
+
+/* A knowledge base on disk: a folder with samskap.json. */
+typedef struct sk_kb {
+	char *root;          /* absolute path of the folder holding samskap.json */
+	json_t *settings;    /* samskap.json */
+	char *language;      /* settings "language", default "norwegian" */
+	size_t max_bytes;    /* settings "max_record_bytes", default SK_RECORD_MAX_BYTES */
+} sk_kb;
+
+/* Opens the KB at path or the nearest folder above it holding
+ * samskap.json. SK_ENOTFOUND with a clear message when there is none. */
+int sk_kb_open(sk_kb **out, const char *path);
+void sk_kb_free(sk_kb *kb);
+
+/* Lists the paths (relative to the root, sorted) of every file in the
+ * record folders, records or not, so that a check can report strays. */
+int sk_kb_list_files(char ***paths, size_t *count, const sk_kb *kb);
+void sk_kb_paths_free(char **paths, size_t count);
+
+/* Checks a whole KB: every file parses and validates, ids are unique,
+ * every link resolves, every log entry sits under an existing experiment,
+ * dates exist. Appends every problem to diags; returns 0 when there are no
+ * errors, SK_EINVALID when there are. */
+int sk_kb_check(const sk_kb *kb, sk_diags *diags);
+
+#endif

@@ -1,0 +1,44 @@
+/* samskap — schema: a JSON Schema (2020-12) validator, and the schemas
+ * bundled with samskap (schemas/*.schema.json, compiled into the binary).
+ *
+ * Supported: type, enum, const, required, properties, additionalProperties,
+ * patternProperties, propertyNames, min/maxProperties, items, prefixItems,
+ * contains (with min/maxContains), min/maxItems, uniqueItems, min/maxLength
+ * (code points), pattern (PCRE2), minimum, maximum, exclusiveMinimum,
+ * exclusiveMaximum, multipleOf, allOf, anyOf, oneOf, not, if/then/else,
+ * dependentRequired, $defs, $ref to "#..." pointers in the same document,
+ * boolean schemas, and format "date" / "date-time" as assertions. */
+#ifndef SAMSKAP_SCHEMA_H
+#define SAMSKAP_SCHEMA_H
+
+#include <jansson.h>
+
+#include "samskap/util.h"
+
+typedef struct sk_schema sk_schema;
+
+/* Compiles a schema document. `doc` is borrowed (the schema keeps its own
+ * reference). `name` names the schema in messages (a file name). Returns 0,
+ * or SK_EINVALID with a message when the schema itself is malformed (a bad
+ * regex, a $ref that does not resolve, a keyword of the wrong type). */
+int sk_schema_compile(sk_schema **out, json_t *doc, const char *name);
+
+/* Reads and compiles a schema file. */
+int sk_schema_load(sk_schema **out, const char *path);
+
+/* Compiles the bundled schema of a record type ("experiment", "model", ...). */
+int sk_schema_builtin(sk_schema **out, const char *type_name);
+
+/* The text of a bundled schema file ("experiment.schema.json"), borrowed;
+ * NULL when there is none. */
+const char *sk_schema_builtin_text(const char *file_name, size_t *len);
+
+/* Validates `instance` (borrowed). Returns 0 when valid; SK_EINVALID when
+ * not, appending one error per failure to `errors` (when non-NULL) with
+ * `path` set to the instance's JSON pointer and file/line left 0 for the
+ * caller to fill in. */
+int sk_schema_validate(const sk_schema *schema, const json_t *instance, sk_diags *errors);
+
+void sk_schema_free(sk_schema *schema);
+
+#endif
