@@ -1,5 +1,5 @@
 /* samskap — schema: a JSON Schema (2020-12) validator, and the schemas
- * bundled with samskap (schemas/*.schema.json, compiled into the binary).
+ * bundled with samskap (the files in schemas/, compiled into the binary).
  *
  * Supported: type, enum, const, required, properties, additionalProperties,
  * patternProperties, propertyNames, min/maxProperties, items, prefixItems,
