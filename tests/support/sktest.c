@@ -10,6 +10,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+const char *sk_test_bin(void)
+{
+	static char *bin;
+	if (!bin) {
+		const char *wrapper = getenv("SAMSKAP_TEST_WRAPPER");
+		bin = wrapper && *wrapper ? sk_printf("%s %s", wrapper, SK_SAMSKAP_PATH)
+					  : sk_strdup(SK_SAMSKAP_PATH);
+	}
+	return bin;
+}
+
 char *sk_test_tmpdir(void)
 {
 	const char *base = getenv("TMPDIR");

@@ -21,9 +21,14 @@ char *sk_test_tmpdir(void);
 /* rm -rf, for folders sk_test_tmpdir made. */
 void sk_test_rmtree(const char *path);
 
+/* The command that runs the samskap binary under test: its path, prefixed
+ * with $SAMSKAP_TEST_WRAPPER when set (tools/memcheck sets it to valgrind).
+ * Use it as a printf argument: sk_test_run(dir, NULL, "%s check", SAMSKAP_BIN). */
+const char *sk_test_bin(void);
+#define SAMSKAP_BIN sk_test_bin()
+
 /* Runs `/bin/sh -c CMD` in folder dir (NULL: the current one) with input
- * on stdin (NULL: /dev/null). In CMD, the word `samskap` is not special:
- * use sk_test_bin() or the SAMSKAP_BIN macro. Environment: the caller's,
+ * on stdin (NULL: /dev/null). Environment: the caller's,
  * plus SAMSKAP_AUTHOR="Test Person <test@example.org>", NO_COLOR=1, and
  * GIT_CONFIG_NOSYSTEM=1 unless already set. */
 sk_run_result sk_test_run(const char *dir, const char *input, const char *fmt, ...)
