@@ -46,6 +46,7 @@ typedef struct sk_link {
 	char *target;   /* the id linked to */
 	char *field;    /* front-matter field ("kommuner"), or NULL for [[id]] */
 	int line, col;  /* where it stands in the file */
+	int implicit;   /* 1 for a link the path implies (a log entry's experiment) */
 } sk_link;
 
 typedef struct sk_heading {
@@ -61,6 +62,7 @@ typedef struct sk_record {
 	char *experiment;    /* a log entry's experiment id, else NULL */
 	json_t *front;       /* front matter (an object; a model's whole JSON) */
 	json_t *lines;       /* object: JSON pointer -> line of that value in the file */
+	json_t *cols;        /* object: JSON pointer -> column of that value */
 	char *title;         /* front matter `title`, else the first heading, else the id */
 	char *body;          /* the Markdown after the front matter ("" for models) */
 	int body_line;       /* file line where the body starts */
@@ -94,6 +96,12 @@ int sk_record_validate(const sk_record *rec, sk_diags *diags);
 /* Line in the record's file of the value at JSON pointer `path`, or of its
  * nearest parent that has one; 1 when unknown. */
 int sk_record_line_of(const sk_record *rec, const char *path);
+/* Column of the value at `path` (as sk_record_line_of); 0 when unknown. */
+int sk_record_col_of(const sk_record *rec, const char *path);
+
+/* The record as JSON (id, type, path, title, experiment, front, links,
+ * headings, body) for `show --json` and the API; *out is the caller's. */
+int sk_record_to_json(json_t **out, const sk_record *rec);
 
 void sk_record_free(sk_record *rec);
 
@@ -120,5 +128,18 @@ void sk_kb_paths_free(char **paths, size_t count);
  * dates exist. Appends every problem to diags; returns 0 when there are no
  * errors, SK_EINVALID when there are. */
 int sk_kb_check(const sk_kb *kb, sk_diags *diags);
+
+/* Loads every record of the KB that parses (type order, then id), or only
+ * those of `type` when it is not SK_TYPE_COUNT. Files that fail to load are
+ * skipped and their problems appended to diags (may be NULL). *recs is the
+ * caller's, freed with sk_records_free. */
+int sk_kb_load_records(sk_record ***recs, size_t *count, const sk_kb *kb,
+	sk_record_type type, sk_diags *diags);
+void sk_records_free(sk_record **recs, size_t count);
+
+/* Finds and loads the record with this id (only files whose name gives
+ * that id are read). SK_ENOTFOUND when no record has it; another negative
+ * code, with the file's problems in diags, when it does not parse. */
+int sk_kb_find_record(sk_record **out, const sk_kb *kb, const char *id, sk_diags *diags);
 
 #endif

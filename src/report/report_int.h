@@ -1,0 +1,63 @@
+/* Private to the report module: the loaded corpus of records, dates as day
+ * numbers, number formatting, and the pieces the status and export code
+ * share. */
+#ifndef SK_REPORT_INT_H
+#define SK_REPORT_INT_H
+
+#include "samskap/record.h"
+#include "samskap/report.h"
+#include "samskap/util.h"
+
+#include <jansson.h>
+
+/* Every record of a KB that parses, with lookups by id. Records that fail
+ * to parse are left out and counted (sk_kb_check reports them). */
+typedef struct sk_report__corpus {
+	sk_record **recs;
+	size_t n;
+	size_t n_files;      /* record files found */
+	size_t n_failed;     /* of them, failing to parse */
+	json_t *by_id;       /* id -> index into recs (first wins) */
+	json_t *logs_by_exp; /* experiment id -> array of indices of its logs */
+} sk_report__corpus;
+
+/* Loads every record of kb; *out is the caller's (sk_report__corpus_free). */
+int sk_report__corpus_load(sk_report__corpus **out, const sk_kb *kb);
+void sk_report__corpus_free(sk_report__corpus *c);
+/* The record with this id, or NULL (borrowed). */
+const sk_record *sk_report__corpus_get(const sk_report__corpus *c, const char *id);
+
+/* Day number (days since 1970-01-01) of a YYYY-MM-DD date; SK_EINVALID
+ * (no message) when it is not a real date. */
+int sk_report__date_days(long *days, const char *date);
+/* Writes the date of day number `days` as YYYY-MM-DD into out. */
+void sk_report__date_format(char out[11], long days);
+/* Today's UTC date as a day number. */
+long sk_report__today(void);
+
+/* Appends a number the Norwegian way: decimal comma, at most two decimals,
+ * no trailing zeros ("12,5", "-3", "1250"). */
+void sk_report__num(sk_buf *b, double v);
+
+/* Status computed from an already loaded corpus (export shares it). */
+int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
+	const sk_status_opts *opts);
+
+/* Appends the status page as a whole HTML document; when home is not
+ * NULL, a navigation link to it (relative href) heads the page. */
+void sk_report__status_html(sk_buf *b, const json_t *status, const char *home,
+	const char *css_href);
+
+/* The inline stylesheet the status page and the exported site share. */
+extern const char sk_report__css[];
+
+/* Norwegian label of an experiment status ("Pågår"); the value itself when
+ * unknown. */
+const char *sk_report__status_label(const char *status);
+
+/* Helpers for reading front matter defensively: NULL / 0 when absent or
+ * of another type. */
+const char *sk_report__str(const json_t *obj, const char *key);
+int sk_report__bool(const json_t *obj, const char *key);
+
+#endif
