@@ -38,6 +38,8 @@ long sk_report__today(void);
 /* Appends a number the Norwegian way: decimal comma, at most two decimals,
  * no trailing zeros ("12,5", "-3", "1250"). */
 void sk_report__num(sk_buf *b, double v);
+/* The same with up to `decimals` decimals (0..6), for axis ticks. */
+void sk_report__num_dec(sk_buf *b, double v, int decimals);
 
 /* Status computed from an already loaded corpus (export shares it). */
 int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
