@@ -1,0 +1,197 @@
+/* Private to the server module: the server, one request's context, the
+ * route table, and the helpers handlers share.
+ *
+ * Threads (STYLE.md 12): MHD runs handlers on a pool of threads. The only
+ * state they share is the sk_server, whose mutable parts (sessions, the
+ * last indexed commit) sit behind its mutex; everything a handler opens
+ * (the KB, the store, the index) belongs to its own request. */
+#ifndef SK_SERVER_INT_H
+#define SK_SERVER_INT_H
+
+#include "samskap/server.h"
+#include "samskap/util.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+/* One member from the tokens file. */
+typedef struct sk_member {
+	char *name;
+	char *email;
+	char hash[65];
+} sk_member;
+
+/* One logged-in browser: the cookie's value (hashed: a leaked memory dump
+ * does not hand out sessions), the CSRF token its forms carry, its member. */
+typedef struct sk_session {
+	char id_hash[65];
+	char csrf[44];
+	size_t member;
+	time_t expires;
+} sk_session;
+
+struct sk_server {
+	struct MHD_Daemon *daemon;
+	char *kb_root;         /* absolute, no trailing '/' */
+	char *url;
+	int port;
+	size_t max_body;
+	sk_member *members;
+	size_t n_members;
+	pthread_mutex_t lock;  /* guards what follows */
+	sk_session *sessions;
+	size_t n_sessions, cap_sessions;
+	char indexed_head[41]; /* the commit the index was last brought up to */
+	time_t head_checked;   /* when HEAD was last looked at */
+};
+
+/* Extra response headers (Allow, Set-Cookie, Location, ...). */
+typedef struct sk_header {
+	char *name;
+	char *value;
+} sk_header;
+
+#define SK_REQ_MAX_PARAMS 4
+
+/* One request, from its first byte to its response. */
+typedef struct sk_req {
+	sk_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;      /* borrowed from MHD */
+	char *path;              /* the URL's path, percent-decoded by MHD */
+	int is_head;             /* a HEAD request: answer as GET, without a body */
+	int api;                 /* path under /api/: errors are JSON */
+	char *params[SK_REQ_MAX_PARAMS]; /* the route's captured segments */
+	size_t n_params;
+	sk_buf body;             /* the request body */
+	int too_big;             /* the body passed max_body */
+	int started;             /* the first call of the access handler is done */
+	int responded;           /* a response was queued early */
+	/* The member a write acts for (index into srv->members), or -1. */
+	long member;
+	/* The response. */
+	int status;              /* 0 until set; 200 by default */
+	const char *ctype;
+	sk_buf out;
+	sk_header *headers;
+	size_t n_headers;
+	int fail_status;         /* the HTTP status a failing handler asked for */
+	json_t *form;            /* a parsed form body (x-www-form-urlencoded) */
+} sk_req;
+
+/* A handler fills r's response and returns 0, or returns a negative SK_E
+ * code with sk_error_set() called (or sk_server__fail for an HTTP status
+ * that has no SK_E code); the dispatcher turns that into the error page or
+ * the JSON error body. */
+typedef int (*sk_route_fn)(sk_req *r);
+
+typedef struct sk_route {
+	const char *method;   /* "GET" (also answers HEAD) or "POST" */
+	const char *pattern;  /* "/api/records/:id": ':' captures one segment */
+	sk_route_fn run;
+	const char *summary;
+} sk_route;
+
+/* Handlers (pages.c: HTML; api.c: JSON). */
+int sk_server__h_home(sk_req *r);
+int sk_server__h_css(sk_req *r);
+int sk_server__h_login_form(sk_req *r);
+int sk_server__h_login(sk_req *r);
+int sk_server__h_logout(sk_req *r);
+int sk_server__h_api_index(sk_req *r);
+int sk_server__h_openapi(sk_req *r);
+int sk_server__h_me(sk_req *r);
+
+/* The route table (router.c), NULL-terminated by a route with NULL method. */
+extern const sk_route sk_server__routes[];
+
+/* Finds r's route and runs it; sets 404 or 405 (with Allow) when none. */
+int sk_server__dispatch(sk_req *r);
+
+/* Sets the message and the HTTP status for the error response; returns
+ * SK_EINVALID so a handler can `return sk_server__fail(r, 415, "...")`. */
+int sk_server__fail(sk_req *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The HTTP status for an SK_E code (the one place they are mapped). */
+int sk_server__status_of(int code);
+
+/* Adds a response header (copied). */
+void sk_server__header(sk_req *r, const char *name, const char *value);
+
+/* Sets the response to JSON: `v` is stolen. */
+void sk_server__json(sk_req *r, int status, json_t *v);
+
+/* Sets the error response for `status` and `message`: JSON under /api/,
+ * an HTML page elsewhere. */
+void sk_server__error(sk_req *r, int status, const char *message);
+
+/* A request header, query argument or cookie (borrowed from MHD; NULL when
+ * absent). */
+const char *sk_server__header_in(sk_req *r, const char *name);
+const char *sk_server__query(sk_req *r, const char *name);
+const char *sk_server__cookie(sk_req *r, const char *name);
+
+/* Validates the query string's values as UTF-8; SK_EINVALID (400) if not. */
+int sk_server__check_query(sk_req *r);
+
+/* ---- auth.c ------------------------------------------------------------- */
+
+/* Reads the tokens file into srv->members. */
+int sk_server__tokens_load(sk_server *srv, const char *path);
+void sk_server__members_free(sk_server *srv);
+
+/* Requires a member for a write: a valid `Authorization: Bearer` token
+ * (API) sets r->member; SK_EAUTH (401) otherwise. */
+int sk_server__auth_bearer(sk_req *r);
+
+/* Requires a logged-in browser for a form post: a session cookie, a
+ * same-origin request (Origin, Sec-Fetch-Site) and the form's csrf field.
+ * Sets r->member; 401 when not logged in, 403 for a cross-site request. */
+int sk_server__auth_form(sk_req *r);
+
+/* The member name of the session cookie (borrowed from srv), or NULL, and
+ * the session's CSRF token into csrf (44 bytes) when there is one. */
+const char *sk_server__session_member(sk_req *r, char csrf[44]);
+
+/* Checks a token against the members: index of the member, or -1. Every
+ * member's hash is compared in constant time. */
+long sk_server__member_of_token(const sk_server *srv, const char *token);
+
+/* Starts a session for member m: its Set-Cookie header on r. */
+void sk_server__session_start(sk_req *r, long m);
+void sk_server__session_end(sk_req *r);
+
+/* 1 when the request comes from the same origin (or its browser does not
+ * say: no Origin and no Sec-Fetch-Site, as curl), 0 when cross-site. */
+int sk_server__same_origin(sk_req *r);
+
+/* Constant-time comparison of two equal-length strings: 1 when equal. */
+int sk_server__ct_equal(const char *a, const char *b, size_t n);
+
+/* Fills buf with n random bytes from the kernel. */
+int sk_server__random(void *buf, size_t n);
+
+/* ---- html.c ------------------------------------------------------------- */
+
+/* Appends s escaped for HTML text and attribute values. */
+void sk_server__esc(sk_buf *b, const char *s);
+/* Appends s percent-encoded for a URL query value or path segment. */
+void sk_server__urlenc(sk_buf *b, const char *s);
+/* Opens a page: doctype, head with title, the header and navigation. */
+void sk_server__page_begin(sk_req *r, const char *title);
+/* Closes a page and sets the response to it (HTML, status). */
+void sk_server__page_end(sk_req *r, int status);
+
+/* The style sheet (/style.css). */
+extern const char sk_server__css[];
+
+/* Parses an application/x-www-form-urlencoded body into r->form (an object
+ * of strings). SK_EINVALID for invalid UTF-8. */
+int sk_server__form_parse(sk_req *r);
+const char *sk_server__form(sk_req *r, const char *name);
+
+#endif

@@ -1,0 +1,558 @@
+/* `samskap serve` end to end: the real binary on 127.0.0.1 and a free
+ * port, a knowledge base made in a temporary folder, requests over a
+ * socket. Covers every route, every error status, and the attacks the
+ * issue lists. */
+#include "http.h"
+#include "sktest.h"
+
+#include "samskap/util.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifdef SK_HAVE_SCHEMA
+#include "samskap/schema.h"
+#endif
+
+static char *kb;          /* the KB's folder */
+static char *token;       /* Kari's token */
+static test_server srv;
+
+/* ---- Fixture ------------------------------------------------------------ */
+
+static void make_kb(void)
+{
+	kb = sk_test_tmpdir();
+	sk_test_write(kb, "samskap.json", "{\"name\": \"Testbase\"}\n");
+	sk_run_result r = sk_test_run(kb, NULL,
+		"%s token add --tokens tokens 'Kari Nordmann <kari@example.no>'", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "token add failed: %s", r.err);
+	token = strndup(r.out, strcspn(r.out, "\n"));
+	ck_assert_uint_eq(strlen(token), 43);
+	sk_run_result_free(&r);
+}
+
+static void setup(void)
+{
+	make_kb();
+	int st;
+	if (test_server_start(&srv, kb, "--tokens tokens --max-body 4096", &st) < 0) {
+		char *err = sk_test_read(kb, "serve.err");
+		fprintf(stderr, "server did not start (status %d): %s\n", st, err ? err : "");
+		free(err);
+		abort();
+	}
+}
+
+static void teardown(void)
+{
+	test_server_stop(&srv);
+	sk_test_rmtree(kb);
+	free(kb);
+	free(token);
+	kb = token = NULL;
+}
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static json_t *json_body(const http_resp *r)
+{
+	json_error_t e;
+	json_t *v = json_loads(r->body ? r->body : "", 0, &e);
+	ck_assert_msg(v != NULL, "not JSON (%s): %s", e.text, r->body ? r->body : "(none)");
+	return v;
+}
+
+/* Validates v against a schema of components/schemas in openapi.json. */
+static void check_schema(json_t *v, const char *component)
+{
+#ifdef SK_HAVE_SCHEMA
+	json_error_t e;
+	json_t *doc = json_load_file(SK_OPENAPI, 0, &e);
+	ck_assert_msg(doc != NULL, "openapi.json: %s", e.text);
+	/* Compile the component with the whole document's components beside
+	 * it, so "#/components/schemas/X" references resolve. */
+	json_t *schema = json_deep_copy(json_object_get(json_object_get(
+		json_object_get(doc, "components"), "schemas"), component));
+	ck_assert_msg(schema != NULL, "no schema %s in openapi.json", component);
+	json_object_set(schema, "components", json_object_get(doc, "components"));
+	sk_schema *s = NULL;
+	ck_assert_msg(sk_schema_compile(&s, schema, component) == 0, "%s: %s",
+		component, sk_error_last());
+	sk_diags d = SK_DIAGS_INIT;
+	int rc = sk_schema_validate(s, v, &d);
+	if (rc != 0) {
+		char *msg = d.len ? sk_diag_format(&d.items[0]) : strdup("?");
+		char *text = json_dumps(v, 0);
+		ck_abort_msg("response does not match %s: %s\n%s", component, msg, text);
+	}
+	sk_diags_free(&d);
+	sk_schema_free(s);
+	json_decref(schema);
+	json_decref(doc);
+#else
+	(void)v;
+	(void)component;
+#endif
+}
+
+/* Asserts an error response: the status, a JSON error body that matches
+ * the Error schema and carries the same status. */
+static void assert_json_error(http_resp *r, int status)
+{
+	ck_assert_msg(r->status == status, "expected %d, got %d: %s", status, r->status,
+		r->body ? r->body : "");
+	char *ct = http_header(r, "Content-Type");
+	ck_assert_msg(ct && strncmp(ct, "application/json", 16) == 0, "Content-Type %s", ct);
+	free(ct);
+	json_t *v = json_body(r);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "error"), "status")), status);
+	ck_assert(strlen(json_string_value(json_object_get(json_object_get(v, "error"), "message"))) > 0);
+	check_schema(v, "Error");
+	json_decref(v);
+}
+
+static void assert_security_headers(const http_resp *r)
+{
+	char *csp = http_header(r, "Content-Security-Policy");
+	ck_assert_msg(csp != NULL, "no CSP in:\n%s", r->head);
+	ck_assert_contains(csp, "default-src 'self'");
+	ck_assert_contains(csp, "script-src 'none'");
+	free(csp);
+	char *h = http_header(r, "X-Content-Type-Options");
+	ck_assert_str_eq(h, "nosniff");
+	free(h);
+	h = http_header(r, "Referrer-Policy");
+	ck_assert_str_eq(h, "no-referrer");
+	free(h);
+	h = http_header(r, "X-Frame-Options");
+	ck_assert_str_eq(h, "DENY");
+	free(h);
+}
+
+static char *auth_header(const char *tok)
+{
+	return sk_printf("Authorization: Bearer %s\r\n", tok);
+}
+
+/* ---- Foundation --------------------------------------------------------- */
+
+START_TEST(home_page)
+{
+	http_resp r = http_get(srv.port, "/");
+	ck_assert_int_eq(r.status, 200);
+	assert_security_headers(&r);
+	ck_assert_contains(r.body, "<html lang=\"nb\">");
+	ck_assert_contains(r.body, "name=\"viewport\"");
+	ck_assert_not_contains(r.body, "<script");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/style.css");
+	ck_assert_int_eq(r.status, 200);
+	char *ct = http_header(&r, "Content-Type");
+	ck_assert_contains(ct, "text/css");
+	free(ct);
+	assert_security_headers(&r);
+	http_resp_free(&r);
+
+	/* HEAD: the headers of GET, no body. */
+	r = http_req(srv.port, "HEAD", "/", NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.body_len, 0);
+	http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(api_index_and_openapi)
+{
+	http_resp r = http_get(srv.port, "/api");
+	ck_assert_int_eq(r.status, 200);
+	assert_security_headers(&r);
+	json_t *v = json_body(&r);
+	ck_assert(json_array_size(json_object_get(v, "routes")) >= 3);
+	check_schema(v, "Index");
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/openapi.json");
+	ck_assert_int_eq(r.status, 200);
+	v = json_body(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(v, "openapi")), "3.1.0");
+	/* Every API route in the table is documented. */
+	http_resp idx = http_get(srv.port, "/api");
+	json_t *routes = json_object_get(json_body(&idx), "routes");
+	size_t i;
+	json_t *rt;
+	json_array_foreach(routes, i, rt) {
+		/* "/api/records/:id" is "/api/records/{id}" in OpenAPI. */
+		sk_buf p = SK_BUF_INIT;
+		for (const char *c = json_string_value(json_object_get(rt, "path")); *c; c++) {
+			if (*c == ':') {
+				sk_buf_putc(&p, '{');
+				while (c[1] && c[1] != '/')
+					sk_buf_putc(&p, *++c);
+				sk_buf_putc(&p, '}');
+			} else {
+				sk_buf_putc(&p, *c);
+			}
+		}
+		json_t *path = json_object_get(json_object_get(v, "paths"), p.data);
+		ck_assert_msg(path != NULL, "%s is not in openapi.json", p.data);
+		char method[8];
+		snprintf(method, sizeof method, "%s", json_string_value(json_object_get(rt, "method")));
+		for (char *c = method; *c; c++)
+			*c = (char)(*c - 'A' + 'a');
+		ck_assert_msg(json_object_get(path, method) != NULL, "%s %s is not in openapi.json",
+			method, p.data);
+		sk_buf_free(&p);
+	}
+	http_resp_free(&idx);
+	json_decref(v);
+	http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(not_found_and_method)
+{
+	http_resp r = http_get(srv.port, "/api/nothing-here");
+	assert_json_error(&r, 404);
+	assert_security_headers(&r);
+	http_resp_free(&r);
+
+	/* Outside /api/ the error is a page, in Norwegian. */
+	r = http_get(srv.port, "/nothing-here");
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_contains(r.body, "Fant ikke siden");
+	assert_security_headers(&r);
+	http_resp_free(&r);
+
+	r = http_req(srv.port, "DELETE", "/api/me", NULL, NULL);
+	assert_json_error(&r, 405);
+	char *allow = http_header(&r, "Allow");
+	ck_assert_str_eq(allow, "GET, HEAD");
+	free(allow);
+	http_resp_free(&r);
+
+	r = http_req(srv.port, "PUT", "/login", NULL, "x");
+	ck_assert_int_eq(r.status, 405);
+	allow = http_header(&r, "Allow");
+	ck_assert_contains(allow, "GET");
+	ck_assert_contains(allow, "POST");
+	free(allow);
+	http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(bearer_tokens)
+{
+	http_resp r = http_get(srv.port, "/api/me");
+	assert_json_error(&r, 401);
+	char *www = http_header(&r, "WWW-Authenticate");
+	ck_assert_contains(www, "Bearer");
+	free(www);
+	http_resp_free(&r);
+
+	char *h = auth_header("not-the-token");
+	r = http_req(srv.port, "GET", "/api/me", h, NULL);
+	assert_json_error(&r, 401);
+	http_resp_free(&r);
+	free(h);
+
+	/* The right token with one character changed. */
+	char *bad = strdup(token);
+	bad[42] = bad[42] == 'A' ? 'B' : 'A';
+	h = auth_header(bad);
+	r = http_req(srv.port, "GET", "/api/me", h, NULL);
+	assert_json_error(&r, 401);
+	http_resp_free(&r);
+	free(h);
+	free(bad);
+
+	h = sk_printf("Authorization: Basic %s\r\n", token);
+	r = http_req(srv.port, "GET", "/api/me", h, NULL);
+	assert_json_error(&r, 401);
+	http_resp_free(&r);
+	free(h);
+
+	h = auth_header(token);
+	r = http_req(srv.port, "GET", "/api/me", h, NULL);
+	ck_assert_int_eq(r.status, 200);
+	json_t *v = json_body(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(v, "name")), "Kari Nordmann");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "email")), "kari@example.no");
+	check_schema(v, "Member");
+	json_decref(v);
+	http_resp_free(&r);
+	free(h);
+}
+END_TEST
+
+START_TEST(oversize_body)
+{
+	/* Announced too large: refused before the body is read. */
+	char *big = malloc(100001);
+	memset(big, 'a', 100000);
+	big[100000] = '\0';
+	http_resp r = http_req(srv.port, "POST", "/login",
+		"Content-Type: application/x-www-form-urlencoded\r\n", big);
+	assert_json_error(&r, 413);
+	assert_security_headers(&r);
+	http_resp_free(&r);
+
+	/* Chunked, with no length announced: cut off at the limit. */
+	sk_buf req = SK_BUF_INIT;
+	sk_buf_printf(&req, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+		"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n");
+	for (int i = 0; i < 10; i++)
+		sk_buf_printf(&req, "3e8\r\n%.*s\r\n", 1000, big);
+	sk_buf_puts(&req, "0\r\n\r\n");
+	r = http_raw(srv.port, req.data, req.len);
+	assert_json_error(&r, 413);
+	http_resp_free(&r);
+	sk_buf_free(&req);
+	free(big);
+}
+END_TEST
+
+START_TEST(traversal_and_bad_input)
+{
+	static const char *const paths[] = {
+		"/records/..%2f..%2fetc%2fpasswd",
+		"/records/../../etc/passwd",
+		"/api/records/..%2F..%2Fetc%2Fpasswd",
+		"/api/records/%2Fetc%2Fpasswd",
+		"/style.css/../../../etc/passwd",
+		"/..%2f..%2f..%2fetc%2fpasswd",
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		http_resp r = http_get(srv.port, paths[i]);
+		ck_assert_msg(r.status == 404 || r.status == 400, "%s: %d", paths[i], r.status);
+		ck_assert_not_contains(r.body, "root:");
+		http_resp_free(&r);
+	}
+	/* Invalid UTF-8 in the query string. */
+	http_resp r = http_get(srv.port, "/login?next=%ff%fe");
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_contains(r.body, "UTF-8");
+	http_resp_free(&r);
+
+	/* Garbage instead of HTTP: the server answers 400 or hangs up, and lives on. */
+	r = http_raw(srv.port, "GARBAGE\r\n\r\n", 11);
+	ck_assert(r.status == 0 || r.status == 400);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/");
+	ck_assert_int_eq(r.status, 200);
+	http_resp_free(&r);
+}
+END_TEST
+
+/* Finds the value of <input name="NAME" value="..."> in a page. */
+static char *form_value(const char *page, const char *name)
+{
+	char *pat = sk_printf("name=\"%s\" value=\"", name);
+	const char *p = strstr(page, pat);
+	char *v = NULL;
+	if (p) {
+		p += strlen(pat);
+		v = strndup(p, strcspn(p, "\""));
+	}
+	free(pat);
+	return v;
+}
+
+START_TEST(login_logout_csrf)
+{
+	const char *form = "Content-Type: application/x-www-form-urlencoded\r\n";
+	http_resp r = http_get(srv.port, "/login");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_contains(r.body, "name=\"token\"");
+	http_resp_free(&r);
+
+	r = http_req(srv.port, "POST", "/login", form, "token=wrong&next=%2F");
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_contains(r.body, "ikke gyldig");
+	http_resp_free(&r);
+
+	/* Another site's page posting the form. */
+	char *body = sk_printf("token=%s&next=%%2F", token);
+	char *xs = sk_printf("%sOrigin: http://evil.example\r\n", form);
+	r = http_req(srv.port, "POST", "/login", xs, body);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert(http_header(&r, "Set-Cookie") == NULL);
+	http_resp_free(&r);
+	free(xs);
+	xs = sk_printf("%sSec-Fetch-Site: cross-site\r\n", form);
+	r = http_req(srv.port, "POST", "/login", xs, body);
+	ck_assert_int_eq(r.status, 403);
+	http_resp_free(&r);
+	free(xs);
+
+	/* A wrong media type. */
+	r = http_req(srv.port, "POST", "/login", "Content-Type: application/json\r\n", "{}");
+	assert_json_error(&r, 415);
+	http_resp_free(&r);
+
+	/* The real thing, from our own origin. */
+	char *same = sk_printf("%sOrigin: http://127.0.0.1:%d\r\nSec-Fetch-Site: same-origin\r\n",
+		form, srv.port);
+	r = http_req(srv.port, "POST", "/login", same, body);
+	ck_assert_int_eq(r.status, 303);
+	char *cookie = http_header(&r, "Set-Cookie");
+	ck_assert_contains(cookie, "HttpOnly");
+	ck_assert_contains(cookie, "SameSite=Strict");
+	char *loc = http_header(&r, "Location");
+	ck_assert_str_eq(loc, "/");
+	free(loc);
+	http_resp_free(&r);
+
+	/* An open redirect is not followed. */
+	char *body2 = sk_printf("token=%s&next=%%2F%%2Fevil.example", token);
+	r = http_req(srv.port, "POST", "/login", same, body2);
+	loc = http_header(&r, "Location");
+	ck_assert_str_eq(loc, "/");
+	free(loc);
+	http_resp_free(&r);
+	free(body2);
+
+	/* Logged in: the page shows who and carries a CSRF token. */
+	char *c = sk_printf("Cookie: %.*s\r\n", (int)strcspn(cookie, ";"), cookie);
+	r = http_req(srv.port, "GET", "/", c, NULL);
+	ck_assert_contains(r.body, "Kari Nordmann");
+	char *csrf = form_value(r.body, "csrf");
+	ck_assert_msg(csrf && strlen(csrf) == 43, "no csrf token in page");
+	http_resp_free(&r);
+
+	/* Logout without the CSRF token, or with a wrong one: refused. */
+	char *hc = sk_printf("%s%s", form, c);
+	r = http_req(srv.port, "POST", "/logout", hc, "x=1");
+	ck_assert_int_eq(r.status, 403);
+	http_resp_free(&r);
+	r = http_req(srv.port, "POST", "/logout", hc, "csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	ck_assert_int_eq(r.status, 403);
+	http_resp_free(&r);
+	/* Without the cookie: not logged in. */
+	char *b3 = sk_printf("csrf=%s", csrf);
+	r = http_req(srv.port, "POST", "/logout", form, b3);
+	ck_assert_int_eq(r.status, 401);
+	http_resp_free(&r);
+	r = http_req(srv.port, "POST", "/logout", hc, b3);
+	ck_assert_int_eq(r.status, 303);
+	http_resp_free(&r);
+	/* The session is gone. */
+	r = http_req(srv.port, "GET", "/", c, NULL);
+	ck_assert_not_contains(r.body, "Kari Nordmann");
+	http_resp_free(&r);
+
+	free(b3);
+	free(hc);
+	free(csrf);
+	free(c);
+	free(cookie);
+	free(same);
+	free(body);
+}
+END_TEST
+
+/* ---- Start-up and shutdown ---------------------------------------------- */
+
+START_TEST(refuses_readable_tokens)
+{
+	make_kb();
+	char *path = sk_printf("%s/tokens", kb);
+	chmod(path, 0644);
+	test_server s;
+	int st = 0;
+	ck_assert_int_eq(test_server_start(&s, kb, "--tokens tokens", &st), -1);
+	ck_assert_int_eq(st, 1);
+	char *err = sk_test_read(kb, "serve.err");
+	ck_assert_contains(err, "chmod 600");
+	free(err);
+	test_server_stop(&s);
+
+	/* A malformed line is named with its line number. */
+	chmod(path, 0600);
+	sk_test_write(kb, "tokens", "# members\nKari <kari@example.no> : abc\n");
+	chmod(path, 0600);
+	ck_assert_int_eq(test_server_start(&s, kb, "--tokens tokens", &st), -1);
+	err = sk_test_read(kb, "serve.err");
+	ck_assert_contains(err, "tokens:2:");
+	free(err);
+	test_server_stop(&s);
+	free(path);
+	sk_test_rmtree(kb);
+	free(kb);
+	free(token);
+	kb = token = NULL;
+}
+END_TEST
+
+START_TEST(stops_cleanly)
+{
+	make_kb();
+	test_server s;
+	int st;
+	ck_assert_int_eq(test_server_start(&s, kb, "", &st), 0);
+	http_resp r = http_get(s.port, "/");
+	ck_assert_int_eq(r.status, 200);
+	http_resp_free(&r);
+	ck_assert_int_eq(test_server_stop(&s), 0);
+	/* Without a tokens file every write is refused. */
+	sk_test_rmtree(kb);
+	free(kb);
+	free(token);
+	kb = token = NULL;
+}
+END_TEST
+
+START_TEST(hash_token)
+{
+	/* SHA-256 of "abc" (FIPS 180-2, appendix B.1). */
+	sk_run_result r = sk_test_run(NULL, "abc\n", "%s serve --hash-token", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out,
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+	sk_run_result_free(&r);
+	r = sk_test_run(NULL, NULL, "%s token add --tokens /nonexistent/dir/t 'X <x@y.z>'", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 1);
+	sk_run_result_free(&r);
+	char *d = sk_test_tmpdir();
+	r = sk_test_run(d, NULL, "%s token add --tokens t 'no email here'", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_contains(r.err, "Name <email>");
+	sk_run_result_free(&r);
+	sk_test_rmtree(d);
+	free(d);
+}
+END_TEST
+
+static Suite *server_suite(void)
+{
+	Suite *s = suite_create("server");
+	TCase *live = tcase_create("live");
+	tcase_add_unchecked_fixture(live, setup, teardown);
+	tcase_set_timeout(live, 60);
+	tcase_add_test(live, home_page);
+	tcase_add_test(live, api_index_and_openapi);
+	tcase_add_test(live, not_found_and_method);
+	tcase_add_test(live, bearer_tokens);
+	tcase_add_test(live, oversize_body);
+	tcase_add_test(live, traversal_and_bad_input);
+	tcase_add_test(live, login_logout_csrf);
+	suite_add_tcase(s, live);
+
+	TCase *life = tcase_create("lifecycle");
+	tcase_set_timeout(life, 60);
+	tcase_add_test(life, refuses_readable_tokens);
+	tcase_add_test(life, stops_cleanly);
+	tcase_add_test(life, hash_token);
+	suite_add_tcase(s, life);
+	return s;
+}
+
+int main(void)
+{
+	return sk_test_main(server_suite());
+}
