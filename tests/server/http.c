@@ -51,6 +51,7 @@ int test_server_start(test_server *s, const char *dir, const char *args, int *ex
 	s->pid = pid;
 	char line[512];
 	size_t len = 0;
+	int eof = 0;
 	/* Valgrind is slow to start: allow a minute. */
 	time_t deadline = time(NULL) + 60;
 	while (len < sizeof line - 1 && !memchr(line, '\n', len)) {
@@ -59,8 +60,10 @@ int test_server_start(test_server *s, const char *dir, const char *args, int *ex
 			break;
 		if (p.revents) {
 			ssize_t got = read(fds[0], line + len, sizeof line - 1 - len);
-			if (got <= 0)
+			if (got <= 0) {
+				eof = 1;
 				break;
+			}
 			len += (size_t)got;
 		}
 		if (time(NULL) > deadline)
@@ -71,7 +74,8 @@ int test_server_start(test_server *s, const char *dir, const char *args, int *ex
 	const char *colon = strstr(line, "http://127.0.0.1:");
 	if (!colon) {
 		int st;
-		if (waitpid(pid, &st, WNOHANG) == pid) {
+		/* At end of file it has exited, or is about to. */
+		if (waitpid(pid, &st, eof ? 0 : WNOHANG) == pid) {
 			s->pid = 0;
 			if (exit_status)
 				*exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
