@@ -33,6 +33,10 @@ int sk_schema_builtin(sk_schema **out, const char *type_name);
  * NULL when there is none. */
 const char *sk_schema_builtin_text(const char *file_name, size_t *len);
 
+/* The file name of the i-th bundled schema ("case.schema.json"), borrowed;
+ * NULL past the last, so callers can walk them all. */
+const char *sk_schema_builtin_name(size_t i);
+
 /* Validates `instance` (borrowed). Returns 0 when valid; SK_EINVALID when
  * not, appending one error per failure to `errors` (when non-NULL) with
  * `path` set to the instance's JSON pointer and file/line left 0 for the
