@@ -314,6 +314,11 @@ START_TEST(bundled_schemas_compile)
 	const char *name;
 	for (size_t i = 0; (name = sk_schema_builtin_name(i)); i++) {
 		size_t len = 0;
+		/* Other JSON rides along (the server's openapi.json): only the
+		 * record schemas are compiled here. */
+		size_t nl = strlen(name);
+		if (nl < 12 || strcmp(name + nl - 12, ".schema.json") != 0)
+			continue;
 		ck_assert_ptr_nonnull(sk_schema_builtin_text(name, &len));
 		ck_assert_uint_gt(len, 0);
 		char *type = sk_strndup(name, strcspn(name, "."));
