@@ -3,6 +3,8 @@
  * sk_server__esc (STYLE.md 8). */
 #include "server_int.h"
 
+#include "samskap/report.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +12,7 @@
 
 void sk_server__esc(sk_buf *b, const char *s)
 {
-	if (!s)
-		return;
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': sk_buf_puts(b, "&amp;"); break;
-		case '<': sk_buf_puts(b, "&lt;"); break;
-		case '>': sk_buf_puts(b, "&gt;"); break;
-		case '"': sk_buf_puts(b, "&quot;"); break;
-		case '\'': sk_buf_puts(b, "&#39;"); break;
-		default: sk_buf_putc(b, *s);
-		}
-	}
+	sk_report_html_escape(b, s);
 }
 
 void sk_server__urlenc(sk_buf *b, const char *s)

@@ -12,10 +12,15 @@ const sk_route sk_server__routes[] = {
 	{ "GET", "/login", sk_server__h_login_form, "Innlogging" },
 	{ "POST", "/login", sk_server__h_login, "Logg inn med nøkkel" },
 	{ "POST", "/logout", sk_server__h_logout, "Logg ut" },
+	{ "GET", "/records", sk_server__h_records_page, "Poster etter type" },
+	{ "GET", "/records/:id", sk_server__h_record_page, "Én post" },
 	/* JSON API. */
 	{ "GET", "/api", sk_server__h_api_index, "The API's routes" },
 	{ "GET", "/api/openapi.json", sk_server__h_openapi, "OpenAPI 3.1 document" },
 	{ "GET", "/api/me", sk_server__h_me, "The member a bearer token belongs to" },
+	{ "GET", "/api/records", sk_server__h_api_records, "Records, all or of one ?type=" },
+	{ "GET", "/api/records/:id", sk_server__h_api_record, "One record" },
+	{ "GET", "/api/records/:id/links", sk_server__h_api_links, "A record's links and backlinks" },
 	{ NULL, NULL, NULL, NULL }
 };
 

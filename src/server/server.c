@@ -246,6 +246,7 @@ static void req_free(sk_req *r)
 	}
 	free(r->headers);
 	json_decref(r->form);
+	sk_kb_free(r->kb);
 	free(r);
 }
 

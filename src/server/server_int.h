@@ -8,6 +8,7 @@
 #ifndef SK_SERVER_INT_H
 #define SK_SERVER_INT_H
 
+#include "samskap/record.h"
 #include "samskap/server.h"
 #include "samskap/util.h"
 
@@ -80,6 +81,7 @@ typedef struct sk_req {
 	size_t n_headers;
 	int fail_status;         /* the HTTP status a failing handler asked for */
 	json_t *form;            /* a parsed form body (x-www-form-urlencoded) */
+	sk_kb *kb;               /* opened on first use (sk_server__kb) */
 } sk_req;
 
 /* A handler fills r's response and returns 0, or returns a negative SK_E
@@ -104,6 +106,11 @@ int sk_server__h_logout(sk_req *r);
 int sk_server__h_api_index(sk_req *r);
 int sk_server__h_openapi(sk_req *r);
 int sk_server__h_me(sk_req *r);
+int sk_server__h_api_records(sk_req *r);
+int sk_server__h_api_record(sk_req *r);
+int sk_server__h_api_links(sk_req *r);
+int sk_server__h_records_page(sk_req *r);
+int sk_server__h_record_page(sk_req *r);
 
 /* The route table (router.c), NULL-terminated by a route with NULL method. */
 extern const sk_route sk_server__routes[];
@@ -174,6 +181,25 @@ int sk_server__ct_equal(const char *a, const char *b, size_t n);
 
 /* Fills buf with n random bytes from the kernel. */
 int sk_server__random(void *buf, size_t n);
+
+/* ---- records.c ---------------------------------------------------------- */
+
+/* The request's KB, opened on first use (borrowed; freed with r). */
+int sk_server__kb(sk_req *r, sk_kb **out);
+/* 404 unless id is a slug. */
+int sk_server__check_id(sk_req *r, const char *id);
+/* Loads one record (404 when missing, 500 when its file is broken). */
+int sk_server__record(sk_req *r, sk_record **out, const char *id);
+/* Loads every record (of one type, or all with SK_TYPE_COUNT). */
+int sk_server__records(sk_req *r, sk_record ***recs, size_t *n, sk_record_type type);
+/* Norwegian names of types, fields and enum values (static strings). */
+const char *sk_server__type_nb(sk_record_type t);
+const char *sk_server__label(const char *field);
+const char *sk_server__value_nb(const char *v);
+/* A link to a record's page (text escaped; the id alone when text NULL). */
+void sk_server__record_link(sk_buf *b, const char *id, const char *text);
+/* Markdown through cmark's safe renderer, [[id]] made links. */
+void sk_server__markdown(sk_buf *b, const char *md);
 
 /* ---- html.c ------------------------------------------------------------- */
 

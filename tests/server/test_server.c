@@ -23,10 +23,35 @@ static test_server srv;
 
 /* ---- Fixture ------------------------------------------------------------ */
 
+/* A small KB: a kommune, a challenge, a case, an experiment whose title
+ * and body carry script, and a log entry. */
+static void write_records(const char *dir)
+{
+	sk_test_write(dir, "samskap.json", "{\"name\": \"Testbase\"}\n");
+	sk_test_write(dir, "kommuner/tromso.md", "---\ntitle: Tromsø\nkommunenummer: \"5501\"\n"
+		"fylke: Troms\nresource_group: true\n---\n\nTromsø kommune.\n");
+	sk_test_write(dir, "challenges/ungt-utenforskap.md", "---\ntitle: Ungt utenforskap\n"
+		"status: active\n---\n\nUnge utenfor skole og arbeid.\n");
+	sk_test_write(dir, "cases/velferdslab.md", "---\ntitle: Asker velferdslab\n"
+		"kommuner: [tromso]\nchallenges: [ungt-utenforskap]\nexperiments: [losen]\n"
+		"tags: [velferdslab]\n---\n\nInvesteringsteam og [[losen]].\n");
+	sk_test_write(dir, "experiments/losen/index.md", "---\n"
+		"title: \"Losen <script>alert(1)</script>\"\n"
+		"kommuner: [tromso]\nchallenge: ungt-utenforskap\nstatus: running\n"
+		"start: \"2025-03-01\"\nhypothesis: En los holder ungdom i skolen.\n"
+		"metrics:\n  - name: avbrudd\n    unit: prosent\n    baseline: 7.5\n    target: 5\n"
+		"example: true\n---\n\n"
+		"Ungdomslos i [[tromso]]. <script>alert(2)</script>\n\n"
+		"<img src=x onerror=alert(3)>\n\n[klikk](javascript:alert(4))\n");
+	sk_test_write(dir, "experiments/losen/log/2025-03-03-start.md", "---\n"
+		"title: Nullmåling\ndate: \"2025-03-03\"\nauthor: Ola Nordmann\n"
+		"kind: measurement\nmeasurements:\n  avbrudd: 7.5\n---\n\nLosen begynner.\n");
+}
+
 static void make_kb(void)
 {
 	kb = sk_test_tmpdir();
-	sk_test_write(kb, "samskap.json", "{\"name\": \"Testbase\"}\n");
+	write_records(kb);
 	sk_run_result r = sk_test_run(kb, NULL,
 		"%s token add --tokens tokens 'Kari Nordmann <kari@example.no>'", SAMSKAP_BIN);
 	ck_assert_msg(r.status == 0, "token add failed: %s", r.err);
@@ -456,6 +481,119 @@ START_TEST(login_logout_csrf)
 }
 END_TEST
 
+/* ---- Records ----------------------------------------------------------- */
+
+START_TEST(api_records)
+{
+	http_resp r = http_get(srv.port, "/api/records");
+	ck_assert_int_eq(r.status, 200);
+	json_t *v = json_body(&r);
+	check_schema(v, "RecordList");
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "total")), 5);
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/records?type=experiment");
+	v = json_body(&r);
+	check_schema(v, "RecordList");
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "total")), 1);
+	json_t *first = json_array_get(json_object_get(v, "records"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(first, "id")), "losen");
+	ck_assert_str_eq(json_string_value(json_object_get(first, "status")), "running");
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/records?type=nonsense");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/records/losen");
+	ck_assert_int_eq(r.status, 200);
+	v = json_body(&r);
+	check_schema(v, "Record");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "title")), "Losen <script>alert(1)</script>");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(v, "front"), "challenge")),
+		"ungt-utenforskap");
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/records/2025-03-03-start");
+	v = json_body(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(v, "experiment")), "losen");
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/records/no-such-record");
+	assert_json_error(&r, 404);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/records/Not_A_Slug");
+	assert_json_error(&r, 404);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/records/losen/links");
+	ck_assert_int_eq(r.status, 200);
+	v = json_body(&r);
+	check_schema(v, "Links");
+	/* Out: tromso (twice: front matter and body), ungt-utenforskap.
+	 * In: the case, and the log entry (implicit). */
+	int saw_case = 0, saw_log = 0;
+	size_t i;
+	json_t *b;
+	json_array_foreach(json_object_get(v, "backlinks"), i, b) {
+		saw_case |= strcmp(json_string_value(json_object_get(b, "id")), "velferdslab") == 0;
+		saw_log |= strcmp(json_string_value(json_object_get(b, "id")), "2025-03-03-start") == 0;
+	}
+	ck_assert(saw_case && saw_log);
+	int saw_kommune = 0;
+	json_array_foreach(json_object_get(v, "links"), i, b)
+		saw_kommune |= strcmp(json_string_value(json_object_get(b, "target")), "tromso") == 0 &&
+			json_is_true(json_object_get(b, "exists"));
+	ck_assert(saw_kommune);
+	json_decref(v);
+	http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(record_pages_escape)
+{
+	http_resp r = http_get(srv.port, "/records/losen");
+	ck_assert_int_eq(r.status, 200);
+	assert_security_headers(&r);
+	/* The title is text, the body's raw HTML is dropped by cmark's safe mode. */
+	ck_assert_contains(r.body, "Losen &lt;script&gt;alert(1)&lt;/script&gt;");
+	ck_assert_not_contains(r.body, "<script");
+	ck_assert_not_contains(r.body, "onerror");
+	ck_assert_not_contains(r.body, "javascript:");
+	/* [[tromso]] became a link; front matter links too. */
+	ck_assert_contains(r.body, "<a href=\"/records/tromso\">");
+	ck_assert_contains(r.body, "<a href=\"/records/ungt-utenforskap\">");
+	/* Marked as an example, with its log as a timeline and a backlink. */
+	ck_assert_contains(r.body, "class=\"example\"");
+	ck_assert_contains(r.body, "class=\"timeline\"");
+	ck_assert_contains(r.body, "Nullmåling");
+	ck_assert_contains(r.body, "Tilbakelenker");
+	ck_assert_contains(r.body, "Asker velferdslab");
+	/* Not logged in: a link to log in instead of the form. */
+	ck_assert_contains(r.body, "/login?next=/records/losen");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/records?type=experiment");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_contains(r.body, "Losen &lt;script&gt;");
+	ck_assert_not_contains(r.body, "<script");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/records/no-such-record");
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_contains(r.body, "Fant ikke siden");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/records?type=%ff");
+	ck_assert_int_eq(r.status, 400);
+	http_resp_free(&r);
+}
+END_TEST
+
 /* ---- Start-up and shutdown ---------------------------------------------- */
 
 START_TEST(refuses_readable_tokens)
@@ -541,6 +679,8 @@ static Suite *server_suite(void)
 	tcase_add_test(live, oversize_body);
 	tcase_add_test(live, traversal_and_bad_input);
 	tcase_add_test(live, login_logout_csrf);
+	tcase_add_test(live, api_records);
+	tcase_add_test(live, record_pages_escape);
 	suite_add_tcase(s, live);
 
 	TCase *life = tcase_create("lifecycle");
