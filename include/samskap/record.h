@@ -128,6 +128,9 @@ void sk_kb_paths_free(char **paths, size_t count);
  * dates exist. Appends every problem to diags; returns 0 when there are no
  * errors, SK_EINVALID when there are. */
 int sk_kb_check(const sk_kb *kb, sk_diags *diags);
+/* As sk_kb_check, and *checked (may be NULL) receives the number of files
+ * in a record's place that were checked. */
+int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked);
 
 /* Loads every record of the KB that parses (type order, then id), or only
  * those of `type` when it is not SK_TYPE_COUNT. Files that fail to load are

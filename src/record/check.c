@@ -1,0 +1,356 @@
+/* Checking a whole knowledge base: every record parses and validates, ids
+ * are unique, links resolve to records of the right type, log entries sit
+ * under their experiment, dates exist, and stray files are named. */
+#include "record_internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A file that sits in a record's place (parsed or not). */
+typedef struct entry {
+	char *id;
+	const char *path;     /* borrowed from the path list */
+	sk_record_type type;
+	sk_record *rec;       /* NULL when it did not load */
+} entry;
+
+static int compare_entries(const void *a, const void *b)
+{
+	const entry *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+static const entry *find_entry(const entry *es, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(es[mid].id, id);
+		if (c == 0) {
+			while (mid > 0 && strcmp(es[mid - 1].id, id) == 0)
+				mid--;
+			return &es[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The record type a reference field names. */
+static sk_record_type field_type(const char *field)
+{
+	static const struct { const char *field; sk_record_type type; } map[] = {
+		{ "kommuner", SK_TYPE_KOMMUNE }, { "challenges", SK_TYPE_CHALLENGE },
+		{ "challenge", SK_TYPE_CHALLENGE }, { "cases", SK_TYPE_CASE },
+		{ "case", SK_TYPE_CASE }, { "models", SK_TYPE_MODEL }, { "model", SK_TYPE_MODEL },
+		{ "experiment", SK_TYPE_EXPERIMENT }, { "experiments", SK_TYPE_EXPERIMENT },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].field, field) == 0)
+			return map[i].type;
+	return SK_TYPE_COUNT;
+}
+
+/* 1 when s is shaped like a date (DDDD-DD-DD), whether or not it exists. */
+static int date_shaped(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return 1;
+}
+
+/* Reports every date-shaped text value that is no real day, unless the
+ * schema already reported that value. */
+static void check_dates(const sk_record *rec, json_t *v, sk_buf *path, json_t *reported, sk_diags *d)
+{
+	size_t base = path->len;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		const char *p = path->data ? path->data : "";
+		if (date_shaped(s) && !sk_date_valid(s) && !json_object_get(reported, p))
+			sk_diags_add(d, SK_DIAG_ERROR, rec->path, sk_record_line_of(rec, p),
+				sk_record_col_of(rec, p), p, "%s: date %s does not exist", p, s);
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x) {
+			sk_buf_putc(path, '/');
+			sk_record__pointer_append(path, k);
+			check_dates(rec, x, path, reported, d);
+			path->len = base;
+			path->data[base] = '\0';
+		}
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x) {
+			sk_buf_printf(path, "/%zu", i);
+			check_dates(rec, x, path, reported, d);
+			path->len = base;
+			path->data[base] = '\0';
+		}
+	}
+}
+
+/* An end date before its start date. */
+static void check_order(const sk_record *rec, const char *from_ptr, const char *to_ptr, sk_diags *d)
+{
+	json_t *from = json_object_get(rec->front, from_ptr + 1);
+	json_t *to = json_object_get(rec->front, to_ptr + 1);
+	if (strchr(from_ptr + 1, '/')) { /* /period/from */
+		json_t *period = json_object_get(rec->front, "period");
+		from = json_object_get(period, "from");
+		to = json_object_get(period, "to");
+	}
+	const char *a = json_string_value(from), *b = json_string_value(to);
+	if (a && b && sk_date_valid(a) && sk_date_valid(b) && strcmp(b, a) < 0)
+		sk_diags_add(d, SK_DIAG_ERROR, rec->path, sk_record_line_of(rec, to_ptr),
+			sk_record_col_of(rec, to_ptr), to_ptr, "%s: %s is before %s %s",
+			to_ptr, b, from_ptr, a);
+}
+
+/* Measurements of a log entry that are no metric of its experiment. */
+static void check_measurements(const sk_record *log, const sk_record *exp, sk_diags *d)
+{
+	json_t *ms = json_object_get(log->front, "measurements");
+	json_t *metrics = json_object_get(exp->front, "metrics");
+	if (!json_is_object(ms) || !json_is_array(metrics))
+		return;
+	const char *k;
+	json_t *v;
+	json_object_foreach(ms, k, v) {
+		int known = 0;
+		size_t i;
+		json_t *m;
+		json_array_foreach(metrics, i, m) {
+			const char *name = json_string_value(json_object_get(m, "name"));
+			if (name && strcmp(name, k) == 0)
+				known = 1;
+		}
+		if (!known) {
+			sk_buf p = SK_BUF_INIT;
+			sk_buf_puts(&p, "/measurements/");
+			sk_record__pointer_append(&p, k);
+			sk_diags_add(d, SK_DIAG_WARNING, log->path, sk_record_line_of(log, p.data),
+				sk_record_col_of(log, p.data), p.data,
+				"measurement '%s' is not one of the metrics of experiment '%s' (%s)",
+				k, exp->id, exp->path);
+			sk_buf_free(&p);
+		}
+	}
+}
+
+/* 1 when the regular file at path starts with a front matter fence. */
+static int looks_like_record(const char *path)
+{
+	char head[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, head, 3);
+	close(fd);
+	return n == 3 && memcmp(head, "---", 3) == 0;
+}
+
+static int is_record_folder(const char *name)
+{
+	static const char *const folders[] = {
+		"kommuner", "challenges", "cases", "experiments", "models", NULL
+	};
+	for (size_t i = 0; folders[i]; i++)
+		if (strcmp(name, folders[i]) == 0)
+			return 1;
+	return 0;
+}
+
+#define PLACES "partnership.md, kommuner/, challenges/, cases/, experiments/ID/ and models/"
+
+/* Markdown records (files with front matter) outside every record's place:
+ * at the root, or in a folder that is no record type's. */
+static void check_unknown_places(const sk_kb *kb, sk_diags *d)
+{
+	DIR *root = opendir(kb->root);
+	struct dirent *e;
+	while (root && (e = readdir(root))) {
+		const char *name = e->d_name;
+		if (name[0] == '.' || strcmp(name, "partnership.md") == 0 || is_record_folder(name))
+			continue;
+		char *full = sk_path_join(kb->root, name);
+		struct stat st;
+		if (lstat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+			size_t n = strlen(name);
+			if (n > 3 && strcmp(name + n - 3, ".md") == 0 && looks_like_record(full))
+				sk_diags_add(d, SK_DIAG_ERROR, name, 1, 1, NULL,
+					"unknown record type: a record at the top must be partnership.md; records live in " PLACES);
+		} else if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+			DIR *sub = opendir(full);
+			struct dirent *f;
+			while (sub && (f = readdir(sub))) {
+				size_t n = strlen(f->d_name);
+				if (f->d_name[0] == '.' || n <= 3 || strcmp(f->d_name + n - 3, ".md") != 0)
+					continue;
+				char *file = sk_path_join(full, f->d_name);
+				if (looks_like_record(file)) {
+					char *rel = sk_printf("%s/%s", name, f->d_name);
+					sk_diags_add(d, SK_DIAG_ERROR, rel, 1, 1, NULL,
+						"unknown record type: '%s/' is not a record folder (records live in " PLACES ")",
+						name);
+					free(rel);
+				}
+				free(file);
+			}
+			if (sub)
+				closedir(sub);
+		}
+		free(full);
+	}
+	if (root)
+		closedir(root);
+}
+
+int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
+{
+	int rc = 0;
+	char **paths = NULL;
+	size_t n_paths = 0, n = 0;
+	entry *es = NULL;
+	sk_schema *schemas[SK_TYPE_COUNT] = { NULL };
+	int schema_failed[SK_TYPE_COUNT] = { 0 };
+	sk_buf path = SK_BUF_INIT;
+
+	if (checked)
+		*checked = 0;
+	if ((rc = sk_kb_list_files(&paths, &n_paths, kb)) < 0)
+		goto done;
+	es = sk_calloc(n_paths ? n_paths : 1, sizeof *es);
+
+	/* Every file in a record's place: load and validate. */
+	for (size_t i = 0; i < n_paths; i++) {
+		entry *e = &es[n];
+		int lrc = sk_record_locate(&e->type, &e->id, NULL, paths[i]);
+		if (lrc < 0) {
+			const char *msg = sk_error_last();
+			size_t k = strlen(paths[i]);
+			if (strncmp(msg, paths[i], k) == 0 && msg[k] == ':')
+				msg += k + 2;
+			sk_diags_add(diags, lrc == SK_ENOTFOUND ? SK_DIAG_WARNING : SK_DIAG_ERROR,
+				paths[i], 0, 0, NULL, "%s%s", lrc == SK_ENOTFOUND ? "ignored, " : "", msg);
+			continue;
+		}
+		e->path = paths[i];
+		n++;
+		if (sk_record_load(&e->rec, kb->root, paths[i], kb->max_bytes, diags) < 0)
+			continue;
+		if (!schemas[e->type] && !schema_failed[e->type] &&
+		    sk_schema_builtin(&schemas[e->type], sk_record_type_name(e->type)) < 0) {
+			schema_failed[e->type] = 1;
+			sk_diags_add(diags, SK_DIAG_ERROR, paths[i], 0, 0, NULL,
+				"cannot validate %s records: %s", sk_record_type_name(e->type), sk_error_last());
+		}
+		json_t *reported = json_object();
+		if (schemas[e->type]) {
+			size_t before = diags->len;
+			sk_record__validate(e->rec, schemas[e->type], diags);
+			for (size_t j = before; j < diags->len; j++)
+				json_object_set_new(reported, diags->items[j].path ? diags->items[j].path : "", json_true());
+		}
+		sk_buf_clear(&path);
+		check_dates(e->rec, e->rec->front, &path, reported, diags);
+		json_decref(reported);
+		switch (e->type) {
+		case SK_TYPE_EXPERIMENT:
+			check_order(e->rec, "/start", "/end", diags);
+			break;
+		case SK_TYPE_CASE:
+			check_order(e->rec, "/started", "/ended", diags);
+			break;
+		case SK_TYPE_PARTNERSHIP:
+			check_order(e->rec, "/period/from", "/period/to", diags);
+			break;
+		default:
+			break;
+		}
+	}
+	if (checked)
+		*checked = n;
+	if (n)
+		qsort(es, n, sizeof *es, compare_entries);
+
+	/* Ids are unique across the whole KB. */
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(es[i].id, es[i - 1].id) == 0) {
+			size_t first = i - 1;
+			while (first > 0 && strcmp(es[first - 1].id, es[i].id) == 0)
+				first--;
+			sk_diags_add(diags, SK_DIAG_ERROR, es[i].path, 1, 1, NULL,
+				"duplicate id '%s': both %s and %s have it (ids must be unique in the knowledge base)",
+				es[i].id, es[first].path, es[i].path);
+		}
+
+	/* Links resolve; log entries sit under an experiment. */
+	for (size_t i = 0; i < n; i++) {
+		const sk_record *rec = es[i].rec;
+		if (!rec)
+			continue;
+		for (size_t j = 0; j < rec->n_links; j++) {
+			const sk_link *l = &rec->links[j];
+			const entry *t = find_entry(es, n, l->target);
+			if (l->implicit) {
+				if (!t || t->type != SK_TYPE_EXPERIMENT)
+					sk_diags_add(diags, SK_DIAG_ERROR, rec->path, 1, 1, NULL,
+						"log entry without its experiment: there is no experiments/%s/index.md (log entries live in experiments/EXPERIMENT/log/)",
+						l->target);
+				else if (t->rec)
+					check_measurements(rec, t->rec, diags);
+				continue;
+			}
+			if (!t) {
+				if (l->field)
+					sk_diags_add(diags, SK_DIAG_ERROR, rec->path, l->line, l->col, NULL,
+						"broken link: field '%s' names '%s', but no record has that id",
+						l->field, l->target);
+				else
+					sk_diags_add(diags, SK_DIAG_ERROR, rec->path, l->line, l->col, NULL,
+						"broken link: [[%s]] names no record", l->target);
+				continue;
+			}
+			sk_record_type want = l->field ? field_type(l->field) : SK_TYPE_COUNT;
+			if (want != SK_TYPE_COUNT && t->type != want)
+				sk_diags_add(diags, SK_DIAG_ERROR, rec->path, l->line, l->col, NULL,
+					"field '%s' should name a %s, but '%s' is a %s (%s)", l->field,
+					sk_record_type_name(want), l->target, sk_record_type_name(t->type), t->path);
+		}
+	}
+	check_unknown_places(kb, diags);
+	rc = sk_diags_errors(diags) ? SK_EINVALID : 0;
+	if (rc < 0)
+		sk_error_set(rc, "%zu error%s in the knowledge base at %s", sk_diags_errors(diags),
+			sk_diags_errors(diags) == 1 ? "" : "s", kb->root);
+done:
+	for (size_t i = 0; i < n; i++) {
+		free(es[i].id);
+		sk_record_free(es[i].rec);
+	}
+	free(es);
+	for (int t = 0; t < SK_TYPE_COUNT; t++)
+		sk_schema_free(schemas[t]);
+	sk_kb_paths_free(paths, n_paths);
+	sk_buf_free(&path);
+	return rc;
+}
+
+int sk_kb_check(const sk_kb *kb, sk_diags *diags)
+{
+	return sk_kb_check_records(kb, diags, NULL);
+}
