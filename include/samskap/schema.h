@@ -45,4 +45,11 @@ int sk_schema_validate(const sk_schema *schema, const json_t *instance, sk_diags
 
 void sk_schema_free(sk_schema *schema);
 
+/* Finds where the value at JSON pointer `pointer` ("" for the whole
+ * document, "/metrics/0/target") starts in the JSON text [text, text+len):
+ * 1-based line and column (in code points) into *line and *col. For
+ * placing validation errors, since Jansson keeps no positions. Returns 0,
+ * or SK_ENOTFOUND with *line and *col 0 when the text holds no such value. */
+int sk_schema_locate(const char *text, size_t len, const char *pointer, int *line, int *col);
+
 #endif

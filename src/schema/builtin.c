@@ -46,7 +46,16 @@ int sk_schema_builtin(sk_schema **out, const char *type_name)
 
 	*out = NULL;
 	if (!text) {
-		rc = sk_error_set(SK_ENOTFOUND, "no bundled schema for the record type \"%s\"", type_name);
+		sk_buf known = SK_BUF_INIT;
+		for (size_t i = 0; sk_embedded_schemas[i].name; i++) {
+			const char *nm = sk_embedded_schemas[i].name;
+			size_t nl = strlen(nm);
+			if (nl > 12 && strcmp(nm + nl - 12, ".schema.json") == 0)
+				sk_buf_printf(&known, "%s%.*s", known.len ? ", " : "", (int)(nl - 12), nm);
+		}
+		rc = sk_error_set(SK_ENOTFOUND, "no bundled schema for the record type \"%s\" (there are: %s)",
+			type_name, known.len ? known.data : "none");
+		sk_buf_free(&known);
 		goto done;
 	}
 	doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &err);

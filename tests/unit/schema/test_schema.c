@@ -371,6 +371,40 @@ START_TEST(bundled_experiment_schema)
 }
 END_TEST
 
+START_TEST(locate_finds_values_in_text)
+{
+	const char *t = "{\n"
+		"  \"a\": {\"x\": [1, {\"y\": \"}]\"}, 3]},\n"
+		"  \"s/l~\\u00e6\": \"æø\", \"n\": null,\n"
+		"  \"m\": [[], {}, \"last\"]\n"
+		"}\n";
+	int line, col;
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "", &line, &col), 0);
+	ck_assert_int_eq(line, 1);
+	ck_assert_int_eq(col, 1);
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/a/x/1/y", &line, &col), 0);
+	ck_assert_int_eq(line, 2);
+	ck_assert_int_eq(col, 24);
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/a/x/2", &line, &col), 0);
+	ck_assert_int_eq(col, 31);
+	/* ~1 and ~0 in the pointer, a \u escape in the key */
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/s~1l~0æ", &line, &col), 0);
+	ck_assert_int_eq(line, 3);
+	ck_assert_int_eq(col, 17);
+	/* columns count code points: "æø" is two */
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/n", &line, &col), 0);
+	ck_assert_int_eq(col, 28);
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/m/2", &line, &col), 0);
+	ck_assert_int_eq(line, 4);
+	ck_assert_int_eq(col, 17);
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/m/3", &line, &col), SK_ENOTFOUND);
+	ck_assert_int_eq(line, 0);
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/nope", &line, &col), SK_ENOTFOUND);
+	ck_assert_int_eq(sk_schema_locate(t, strlen(t), "/n/0", &line, &col), SK_ENOTFOUND);
+	ck_assert_int_eq(sk_schema_locate("{\"a\": [1, ", 10, "/a/1", &line, &col), SK_ENOTFOUND);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("schema");
@@ -385,6 +419,7 @@ int main(void)
 	tcase_add_test(tc, load_reports_file_and_position);
 	tcase_add_test(tc, bundled_schemas_compile);
 	tcase_add_test(tc, bundled_experiment_schema);
+	tcase_add_test(tc, locate_finds_values_in_text);
 	suite_add_tcase(s, tc);
 	return sk_test_main(s);
 }
