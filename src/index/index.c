@@ -1,0 +1,894 @@
+/* The index database: opening it, its schema, and keeping it up to date
+ * with the knowledge base, from git (tree diff plus uncommitted edits) or,
+ * outside a repository, from file sizes, times and hashes. */
+#include "index_priv.h"
+
+#include "samskap/store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Bump when the schema or what goes into it changes: an older index is
+ * emptied and rebuilt. */
+#define SCHEMA_VERSION "3"
+
+static const char *const schema_sql =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS records("
+	"  rid INTEGER PRIMARY KEY, id TEXT NOT NULL, type TEXT NOT NULL,"
+	"  path TEXT NOT NULL UNIQUE, experiment TEXT, title TEXT NOT NULL,"
+	"  front TEXT NOT NULL, date TEXT, date_end TEXT, blob TEXT NOT NULL,"
+	"  size INTEGER, mtime INTEGER, wt INTEGER NOT NULL DEFAULT 0,"
+	"  valid INTEGER NOT NULL, problems TEXT);"
+	"CREATE INDEX IF NOT EXISTS records_id ON records(id);"
+	"CREATE INDEX IF NOT EXISTS records_wt ON records(wt) WHERE wt = 1;"
+	"CREATE TABLE IF NOT EXISTS links(rid INTEGER NOT NULL, target TEXT NOT NULL,"
+	"  field TEXT, line INTEGER);"
+	"CREATE INDEX IF NOT EXISTS links_rid ON links(rid);"
+	"CREATE INDEX IF NOT EXISTS links_target ON links(target);"
+	"CREATE TABLE IF NOT EXISTS tags(rid INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE);"
+	"CREATE INDEX IF NOT EXISTS tags_rid ON tags(rid);"
+	"CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);"
+	"CREATE TABLE IF NOT EXISTS facets(rid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS facets_rid ON facets(rid);"
+	"CREATE INDEX IF NOT EXISTS facets_nv ON facets(name, value);"
+	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"
+	"  content='terms', content_rowid='tid');"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts_v USING fts5vocab(fts, 'row');";
+
+static const char *const drop_sql =
+	"DROP TABLE IF EXISTS fts_v; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS terms_tri;"
+	"DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS tags;"
+	"DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;";
+
+int sk_index__sql_error(sk_index *ix, const char *what)
+{
+	return sk_error_set(SK_ERROR, "search index %s: %s: %s", ix->db_path, what, sqlite3_errmsg(ix->db));
+}
+
+int sk_index__exec(sk_index *ix, const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(ix->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		int rc = sk_error_set(SK_ERROR, "search index %s: %s", ix->db_path, err ? err : "failed");
+		sqlite3_free(err);
+		return rc;
+	}
+	return 0;
+}
+
+int sk_index__prepare(sk_index *ix, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v2(ix->db, sql, -1, st, NULL) != SQLITE_OK)
+		return sk_index__sql_error(ix, "preparing a statement");
+	return 0;
+}
+
+/* The value of a meta key (caller frees), or NULL. */
+static char *meta_get(sk_index *ix, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *out = NULL;
+	if (sqlite3_prepare_v2(ix->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		out = sk_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static int meta_set(sk_index *ix, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sk_index__prepare(ix, &st, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, "writing meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Creates the tables (empty) for the index's language. */
+static int create_schema(sk_index *ix)
+{
+	int rc = sk_index__exec(ix, schema_sql);
+	if (rc)
+		return rc;
+	/* The language comes from a fixed list (sk_index__tok_new refused any
+	 * other), so it can stand in the statement. */
+	char *sql = sk_printf(
+		"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, tags, body,"
+		" tokenize='samskap %s');"
+		"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(%s)');"
+		"CREATE VIRTUAL TABLE IF NOT EXISTS fts_v USING fts5vocab(fts, 'row');",
+		ix->language, SK_INDEX_WEIGHTS);
+	rc = sk_index__exec(ix, sql);
+	free(sql);
+	if (rc)
+		return rc;
+	if ((rc = meta_set(ix, "version", SCHEMA_VERSION)) != 0)
+		return rc;
+	return meta_set(ix, "language", ix->language);
+}
+
+/* Drops every table and creates them again, empty. */
+static int reset_schema(sk_index *ix)
+{
+	int rc = sk_index__exec(ix, drop_sql);
+	if (rc)
+		return rc;
+	return create_schema(ix);
+}
+
+int sk_index_open(sk_index **out, const sk_kb *kb, const char *db_path)
+{
+	*out = NULL;
+	int rc = 0;
+	sk_index *ix = sk_calloc(1, sizeof *ix);
+	char *dir = NULL, *version = NULL, *language = NULL;
+	ix->kb = kb;
+	ix->language = sk_strdup(kb->language ? kb->language : "norwegian");
+	if ((rc = sk_index__tok_new(&ix->tok, ix->language)) != 0)
+		goto done;
+	if (db_path) {
+		ix->db_path = sk_strdup(db_path);
+	} else {
+		dir = sk_path_join(kb->root, ".samskap");
+		if ((rc = sk_path_mkdirs(dir)) != 0)
+			goto done;
+		/* The index is derived: keep it out of git. */
+		char *ignore = sk_path_join(dir, ".gitignore");
+		if (!sk_path_exists(ignore))
+			sk_file_write(ignore, "*\n", 2);
+		free(ignore);
+		ix->db_path = sk_path_join(dir, "index.sqlite");
+	}
+	if (sqlite3_open_v2(ix->db_path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = sk_error_set(SK_EIO, "cannot open the search index %s: %s", ix->db_path,
+			ix->db ? sqlite3_errmsg(ix->db) : "out of memory");
+		goto done;
+	}
+	sqlite3_busy_timeout(ix->db, 10000);
+	sqlite3_extended_result_codes(ix->db, 1);
+	if ((rc = sk_index__fts5_register(ix->db, &ix->tctx)) != 0)
+		goto done;
+	if ((rc = sk_index__exec(ix, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		"PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;")) != 0)
+		goto done;
+	if ((rc = sk_index__exec(ix, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;")) != 0)
+		goto done;
+	version = meta_get(ix, "version");
+	language = meta_get(ix, "language");
+	if (!version || strcmp(version, SCHEMA_VERSION) != 0 || !language ||
+		strcmp(language, ix->language) != 0)
+		rc = reset_schema(ix);
+	else
+		rc = create_schema(ix);
+done:
+	free(dir);
+	free(version);
+	free(language);
+	if (rc) {
+		sk_index_free(ix);
+		return rc;
+	}
+	*out = ix;
+	return 0;
+}
+
+void sk_index_free(sk_index *ix)
+{
+	if (!ix)
+		return;
+	sqlite3_close_v2(ix->db);
+	sk_index__tok_free(ix->tok);
+	free(ix->db_path);
+	free(ix->language);
+	free(ix);
+}
+
+/* ---- Writing one record ------------------------------------------------- */
+
+/* Prepared statements an update reuses. */
+typedef struct writer {
+	sk_index *ix;
+	sqlite3_stmt *find, *del_rec, *del_fts, *del_links, *del_tags, *del_facets;
+	sqlite3_stmt *ins_rec, *ins_fts, *ins_link, *ins_tag, *ins_facet, *touch;
+	sk_index_stats *stats;
+	sk_strset terms;
+	int git;          /* 1: blob ids are git's */
+} writer;
+
+static void writer_free(writer *w)
+{
+	sqlite3_stmt **all[] = { &w->find, &w->del_rec, &w->del_fts, &w->del_links, &w->del_tags,
+		&w->del_facets, &w->ins_rec, &w->ins_fts, &w->ins_link, &w->ins_tag, &w->ins_facet,
+		&w->touch };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		sqlite3_finalize(*all[i]);
+		*all[i] = NULL;
+	}
+	sk_index__strset_free(&w->terms);
+}
+
+static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
+{
+	memset(w, 0, sizeof *w);
+	w->ix = ix;
+	w->stats = stats;
+	int rc = 0;
+	if ((rc = sk_index__prepare(ix, &w->find, "SELECT rid, blob, size, mtime, wt FROM records WHERE path = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_rec, "DELETE FROM records WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_fts, "DELETE FROM fts WHERE rowid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_links, "DELETE FROM links WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_tags, "DELETE FROM tags WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_facets, "DELETE FROM facets WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->ins_rec,
+			"INSERT INTO records(id, type, path, experiment, title, front, date, date_end, blob,"
+			" size, mtime, wt, valid, problems) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->ins_fts, "INSERT INTO fts(rowid, title, tags, body) VALUES(?,?,?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->ins_link, "INSERT INTO links(rid, target, field, line) VALUES(?,?,?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->ins_tag, "INSERT INTO tags(rid, tag) VALUES(?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->ins_facet, "INSERT INTO facets(rid, name, value) VALUES(?,?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->touch, "UPDATE records SET size = ?, mtime = ?, wt = ? WHERE rid = ?")))
+		writer_free(w);
+	return rc;
+}
+
+static int step_done(writer *w, sqlite3_stmt *st, const char *what)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (r != SQLITE_DONE)
+		return sk_index__sql_error(w->ix, what);
+	return 0;
+}
+
+static int remove_rid(writer *w, sqlite3_int64 rid)
+{
+	sqlite3_stmt *sts[] = { w->del_fts, w->del_links, w->del_tags, w->del_facets, w->del_rec };
+	for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) {
+		sqlite3_bind_int64(sts[i], 1, rid);
+		int rc = step_done(w, sts[i], "removing a record");
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* What the index holds for a path. */
+typedef struct row {
+	sqlite3_int64 rid;   /* 0: none */
+	char blob[41];
+	sqlite3_int64 size, mtime;
+	int wt;
+} row;
+
+static void find_row(writer *w, const char *path, row *r)
+{
+	memset(r, 0, sizeof *r);
+	sqlite3_bind_text(w->find, 1, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(w->find) == SQLITE_ROW) {
+		r->rid = sqlite3_column_int64(w->find, 0);
+		const char *b = (const char *)sqlite3_column_text(w->find, 1);
+		if (b)
+			snprintf(r->blob, sizeof r->blob, "%s", b);
+		r->size = sqlite3_column_int64(w->find, 2);
+		r->mtime = sqlite3_column_int64(w->find, 3);
+		r->wt = sqlite3_column_int(w->find, 4);
+	}
+	sqlite3_reset(w->find);
+	sqlite3_clear_bindings(w->find);
+}
+
+static const char *str_field(json_t *front, const char *key)
+{
+	json_t *v = front ? json_object_get(front, key) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Front-matter text worth searching that is not in the body: summary,
+ * hypothesis, scenario, descriptions... every string that is not a link,
+ * a date, a source or the title. */
+static void front_text(sk_buf *b, json_t *v, int depth)
+{
+	if (depth > 8)
+		return;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		if (sk_date_valid(s) || strncmp(s, "http", 4) == 0)
+			return;
+		sk_buf_puts(b, s);
+		sk_buf_puts(b, "\n");
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+			front_text(b, e, depth + 1);
+	} else if (json_is_object(v)) {
+		const char *k;
+		json_t *e;
+		json_object_foreach(v, k, e) {
+			if (depth == 0) {
+				int skip = strcmp(k, "title") == 0 || strcmp(k, "tags") == 0 ||
+					strcmp(k, "sources") == 0 || strcmp(k, "status") == 0 ||
+					strcmp(k, "kind") == 0 || strcmp(k, "author") == 0;
+				for (size_t i = 0; !skip && sk_record_link_fields[i]; i++)
+					skip = strcmp(k, sk_record_link_fields[i]) == 0;
+				if (skip)
+					continue;
+			}
+			front_text(b, e, depth + 1);
+		}
+	}
+}
+
+static int add_facet(writer *w, sqlite3_int64 rid, const char *name, const char *value)
+{
+	sqlite3_bind_int64(w->ins_facet, 1, rid);
+	sqlite3_bind_text(w->ins_facet, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_facet, 3, value, -1, SQLITE_TRANSIENT);
+	return step_done(w, w->ins_facet, "adding a facet");
+}
+
+/* Facet values from a string field and an array field (kommune and
+ * kommuner, challenge and challenges). */
+static int add_facets_from(writer *w, sqlite3_int64 rid, json_t *front, const char *name,
+	const char *one, const char *many)
+{
+	int rc = 0;
+	const char *s = str_field(front, one);
+	if (s && (rc = add_facet(w, rid, name, s)) != 0)
+		return rc;
+	json_t *arr = front ? json_object_get(front, many) : NULL;
+	size_t i;
+	json_t *e;
+	if (json_is_array(arr)) {
+		json_array_foreach(arr, i, e) {
+			if (json_is_string(e) && (!s || strcmp(s, json_string_value(e)) != 0) &&
+				(rc = add_facet(w, rid, name, json_string_value(e))) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static const char *first_date(json_t *front, const char *const *keys, const char *period_key)
+{
+	for (size_t i = 0; keys[i]; i++) {
+		const char *s = str_field(front, keys[i]);
+		if (s)
+			return s;
+	}
+	json_t *p = front ? json_object_get(front, "period") : NULL;
+	return p ? str_field(p, period_key) : NULL;
+}
+
+/* (Re)indexes one file: data is its content, blob its git id. A file
+ * that does not parse is still indexed (as its raw text, marked invalid)
+ * so that a search finds it and it can be fixed. */
+static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const char *data,
+	size_t len, const char *blob, sqlite3_int64 size, sqlite3_int64 mtime, int wt)
+{
+	int rc = 0;
+	sk_record *rec = NULL;
+	sk_diags diags = SK_DIAGS_INIT;
+	sk_record_type type;
+	char *id = NULL, *experiment = NULL, *front_json = NULL, *problems = NULL;
+	sk_buf tags = SK_BUF_INIT, body = SK_BUF_INIT;
+	if (sk_record_locate(&type, &id, &experiment, path) != 0) {
+		/* Not a record's place, or an id that is not a slug: nothing to index. */
+		sk_error_clear();
+		if (old_rid) {
+			w->stats->removed++;
+			rc = remove_rid(w, old_rid);
+		}
+		goto done;
+	}
+	if (old_rid && (rc = remove_rid(w, old_rid)) != 0)
+		goto done;
+	int valid = 1;
+	if (sk_record_parse(&rec, path, data, len, &diags) != 0) {
+		valid = 0;
+		sk_error_clear();
+	} else if (sk_record_validate(rec, &diags) != 0) {
+		valid = 0;
+		sk_error_clear();
+	}
+	if (!valid) {
+		sk_buf pb = SK_BUF_INIT;
+		for (size_t i = 0; i < diags.len; i++) {
+			if (diags.items[i].severity != SK_DIAG_ERROR)
+				continue;
+			char *line = sk_diag_format(&diags.items[i]);
+			if (pb.len)
+				sk_buf_putc(&pb, '\n');
+			sk_buf_puts(&pb, line);
+			free(line);
+		}
+		problems = sk_buf_detach(&pb);
+		w->stats->invalid++;
+	}
+	json_t *front = rec ? rec->front : NULL;
+	front_json = front ? json_dumps(front, JSON_COMPACT) : NULL;
+	const char *title = rec && rec->title ? rec->title : id;
+	static const char *const start_keys[] = { "date", "start", "started", NULL };
+	static const char *const end_keys[] = { "end", "ended", NULL };
+	const char *date = first_date(front, start_keys, "from");
+	const char *date_end = first_date(front, end_keys, "to");
+
+	sqlite3_stmt *st = w->ins_rec;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sk_record_type_name(type), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+	if (experiment)
+		sqlite3_bind_text(st, 4, experiment, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, front_json ? front_json : "{}", -1, SQLITE_STATIC);
+	if (date)
+		sqlite3_bind_text(st, 7, date, -1, SQLITE_STATIC);
+	if (date_end)
+		sqlite3_bind_text(st, 8, date_end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, blob, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, size);
+	sqlite3_bind_int64(st, 11, mtime);
+	sqlite3_bind_int(st, 12, wt);
+	sqlite3_bind_int(st, 13, valid);
+	if (problems)
+		sqlite3_bind_text(st, 14, problems, -1, SQLITE_STATIC);
+	if ((rc = step_done(w, st, "adding a record")) != 0)
+		goto done;
+	sqlite3_int64 rid = sqlite3_last_insert_rowid(w->ix->db);
+
+	for (size_t i = 0; rec && i < rec->n_links; i++) {
+		sk_link *l = &rec->links[i];
+		sqlite3_bind_int64(w->ins_link, 1, rid);
+		sqlite3_bind_text(w->ins_link, 2, l->target, -1, SQLITE_STATIC);
+		if (l->field)
+			sqlite3_bind_text(w->ins_link, 3, l->field, -1, SQLITE_STATIC);
+		sqlite3_bind_int(w->ins_link, 4, l->line);
+		if ((rc = step_done(w, w->ins_link, "adding a link")) != 0)
+			goto done;
+	}
+	json_t *tarr = front ? json_object_get(front, "tags") : NULL;
+	if (json_is_array(tarr)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(tarr, i, e) {
+			if (!json_is_string(e))
+				continue;
+			sqlite3_bind_int64(w->ins_tag, 1, rid);
+			sqlite3_bind_text(w->ins_tag, 2, json_string_value(e), -1, SQLITE_STATIC);
+			if ((rc = step_done(w, w->ins_tag, "adding a tag")) != 0)
+				goto done;
+			sk_buf_puts(&tags, json_string_value(e));
+			sk_buf_puts(&tags, "\n");
+		}
+	}
+	if ((rc = add_facet(w, rid, "type", sk_record_type_name(type))) != 0 ||
+		(rc = add_facets_from(w, rid, front, "kommune", "kommune", "kommuner")) != 0 ||
+		(rc = add_facets_from(w, rid, front, "challenge", "challenge", "challenges")) != 0)
+		goto done;
+	const char *status = str_field(front, "status");
+	if (status && (rc = add_facet(w, rid, "status", status)) != 0)
+		goto done;
+
+	if (rec) {
+		if (rec->text)
+			sk_buf_puts(&body, rec->text);
+		sk_buf_puts(&body, "\n");
+		front_text(&body, front, 0);
+	} else if (sk_utf8_valid(data, len, NULL)) {
+		sk_buf_put(&body, data, len);
+	}
+	sqlite3_bind_int64(w->ins_fts, 1, rid);
+	sqlite3_bind_text(w->ins_fts, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_fts, 3, tags.data ? tags.data : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->ins_fts, 4, body.data ? body.data : "", -1, SQLITE_STATIC);
+	if ((rc = step_done(w, w->ins_fts, "adding text")) != 0)
+		goto done;
+	w->stats->indexed++;
+done:
+	sk_record_free(rec);
+	sk_diags_free(&diags);
+	free(id);
+	free(experiment);
+	free(front_json);
+	free(problems);
+	sk_buf_free(&tags);
+	sk_buf_free(&body);
+	return rc;
+}
+
+/* A plain folder's content hash: two 64-bit FNV-1a with different seeds
+ * ("f" and 32 hex digits). Only compared with itself: a change between
+ * folder and git mode rebuilds the index. It spares starting libgit2,
+ * whose start-up costs more than hashing a small KB. */
+static void content_hash(char out[41], const char *data, size_t len)
+{
+	uint64_t a = 1469598103934665603ull, b = 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+		a = (a ^ c) * 1099511628211ull;
+		b = (b ^ c) * 0x100000001b3ull;
+		b ^= b >> 29;
+	}
+	snprintf(out, 41, "f%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+}
+
+/* Reads path from the work tree and indexes it unless the index already
+ * holds that content. `known_blob` (may be NULL) is the blob id when the
+ * caller knows the file matches a commit, which spares hashing it. */
+static int refresh_path(writer *w, const char *path, const char *known_blob, int wt, int use_stat)
+{
+	int rc = 0;
+	char *full = sk_path_join(w->ix->kb->root, path);
+	char *data = NULL;
+	size_t len = 0;
+	struct stat sb;
+	row r;
+	w->stats->scanned++;
+	find_row(w, path, &r);
+	if (lstat(full, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		/* Gone (or a symlink, which samskap never reads): drop it. */
+		if (r.rid) {
+			w->stats->removed++;
+			rc = remove_rid(w, r.rid);
+		}
+		goto done;
+	}
+	sqlite3_int64 mtime = (sqlite3_int64)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	if (r.rid && use_stat && r.size == sb.st_size && r.mtime == mtime)
+		goto done;
+	char hex[41];
+	if (known_blob && r.rid && strcmp(known_blob, r.blob) == 0) {
+		if (r.size != sb.st_size || r.mtime != mtime || r.wt != wt)
+			goto touch;
+		goto done;
+	}
+	if (sk_file_read(&data, &len, full, w->ix->kb->max_bytes) != 0) {
+		/* Too big or unreadable: it is not a record the index can hold. */
+		sk_error_clear();
+		if (r.rid) {
+			w->stats->removed++;
+			rc = remove_rid(w, r.rid);
+		}
+		goto done;
+	}
+	if (known_blob) {
+		snprintf(hex, sizeof hex, "%s", known_blob);
+	} else if (w->git) {
+		sk_oid oid;
+		if ((rc = sk_store_hash(&oid, data, len)) != 0)
+			goto done;
+		snprintf(hex, sizeof hex, "%s", oid.hex);
+	} else {
+		content_hash(hex, data, len);
+	}
+	if (r.rid && strcmp(hex, r.blob) == 0)
+		goto touch;
+	rc = index_file(w, path, r.rid, data, len, hex, (sqlite3_int64)sb.st_size, mtime, wt);
+	goto done;
+touch:
+	sqlite3_bind_int64(w->touch, 1, (sqlite3_int64)sb.st_size);
+	sqlite3_bind_int64(w->touch, 2, mtime);
+	sqlite3_bind_int(w->touch, 3, wt);
+	sqlite3_bind_int64(w->touch, 4, r.rid);
+	rc = step_done(w, w->touch, "updating a record");
+done:
+	free(full);
+	free(data);
+	return rc;
+}
+
+/* Adds the terms new documents brought to the vocabulary the compound
+ * search looks words up in. */
+static int save_terms(writer *w)
+{
+	sqlite3_stmt *ins = NULL, *tri = NULL;
+	int rc = 0;
+	if ((rc = sk_index__prepare(w->ix, &ins, "INSERT OR IGNORE INTO terms(term) VALUES(?)")) ||
+		(rc = sk_index__prepare(w->ix, &tri, "INSERT INTO terms_tri(rowid, term) VALUES(?, ?)")))
+		goto done;
+	for (size_t i = 0; i < w->terms.cap; i++) {
+		const char *t = w->terms.slots[i];
+		/* Compound parts are looked up for words of 4+ letters, so only
+		 * longer terms can hold one. */
+		if (!t || strlen(t) < 6)
+			continue;
+		sqlite3_bind_text(ins, 1, t, -1, SQLITE_STATIC);
+		if ((rc = step_done(w, ins, "adding a term")) != 0)
+			goto done;
+		if (sqlite3_changes(w->ix->db) == 0)
+			continue;
+		sqlite3_bind_int64(tri, 1, sqlite3_last_insert_rowid(w->ix->db));
+		sqlite3_bind_text(tri, 2, t, -1, SQLITE_STATIC);
+		if ((rc = step_done(w, tri, "adding a term")) != 0)
+			goto done;
+	}
+done:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(tri);
+	return rc;
+}
+
+/* ---- Finding what changed ---------------------------------------------- */
+
+typedef struct path_list {
+	char **items;
+	char **blobs;   /* known blob ids, or NULL entries */
+	int *wt;
+	size_t len, cap;
+} path_list;
+
+static void paths_add(path_list *p, const char *path, const char *blob, int wt)
+{
+	if (p->len == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 256;
+		p->items = sk_realloc(p->items, sk_mul_size(p->cap, sizeof *p->items));
+		p->blobs = sk_realloc(p->blobs, sk_mul_size(p->cap, sizeof *p->blobs));
+		p->wt = sk_realloc(p->wt, sk_mul_size(p->cap, sizeof *p->wt));
+	}
+	p->items[p->len] = sk_strdup(path);
+	p->blobs[p->len] = blob && *blob ? sk_strdup(blob) : NULL;
+	p->wt[p->len] = wt;
+	p->len++;
+}
+
+static void paths_free(path_list *p)
+{
+	for (size_t i = 0; i < p->len; i++) {
+		free(p->items[i]);
+		free(p->blobs[i]);
+	}
+	free(p->items);
+	free(p->blobs);
+	free(p->wt);
+	memset(p, 0, sizeof *p);
+}
+
+/* 1 when a KB-relative path can hold a record (cheap test before reading). */
+static int record_place(const char *path)
+{
+	sk_record_type type;
+	char *id = NULL, *exp = NULL;
+	int rc = sk_record_locate(&type, &id, &exp, path);
+	free(id);
+	free(exp);
+	if (rc)
+		sk_error_clear();
+	return rc == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Binary search in a sorted array of strings. */
+static int sorted_has(char **arr, size_t n, const char *s)
+{
+	return bsearch(&s, arr, n, sizeof *arr, cmp_str) != NULL;
+}
+
+/* Git: the files to look at. Full: every file of HEAD plus the work
+ * tree's changes. Incremental: the tree diff from `since` to HEAD, the
+ * work tree's changes, and the records indexed from uncommitted work last
+ * time (they may have been reverted). */
+static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_list *out, int full)
+{
+	int rc = 0;
+	sk_store_change *status = NULL, *diff = NULL;
+	size_t n_status = 0, n_diff = 0;
+	sk_store_file *files = NULL;
+	size_t n_files = 0;
+	char **dirty = NULL;
+	size_t n_dirty = 0;
+	sqlite3_stmt *q = NULL;
+	if ((rc = sk_store_status(&status, &n_status, st)) != 0)
+		goto done;
+	dirty = sk_calloc(n_status * 2 + 1, sizeof *dirty);
+	for (size_t i = 0; i < n_status; i++) {
+		if (status[i].new_path)
+			dirty[n_dirty++] = status[i].new_path;
+		if (status[i].old_path)
+			dirty[n_dirty++] = status[i].old_path;
+	}
+	qsort(dirty, n_dirty, sizeof *dirty, cmp_str);
+	if (full) {
+		if ((rc = sk_store_list(&files, &n_files, st, NULL)) != 0)
+			goto done;
+		for (size_t i = 0; i < n_files; i++) {
+			if (!record_place(files[i].path))
+				continue;
+			int wt = sorted_has(dirty, n_dirty, files[i].path);
+			paths_add(out, files[i].path, wt ? NULL : files[i].blob.hex, wt);
+		}
+	} else {
+		if ((rc = sk_store_diff(&diff, &n_diff, st, since, NULL)) != 0)
+			goto done;
+		for (size_t i = 0; i < n_diff; i++) {
+			if (diff[i].old_path && record_place(diff[i].old_path) &&
+				(!diff[i].new_path || strcmp(diff[i].old_path, diff[i].new_path) != 0))
+				paths_add(out, diff[i].old_path, NULL, sorted_has(dirty, n_dirty, diff[i].old_path));
+			if (diff[i].new_path && record_place(diff[i].new_path)) {
+				int wt = sorted_has(dirty, n_dirty, diff[i].new_path);
+				paths_add(out, diff[i].new_path, wt ? NULL : diff[i].new_blob.hex, wt);
+			}
+		}
+		if ((rc = sk_index__prepare(ix, &q, "SELECT path FROM records WHERE wt = 1")) != 0)
+			goto done;
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			const char *p = (const char *)sqlite3_column_text(q, 0);
+			if (p && !sorted_has(dirty, n_dirty, p))
+				paths_add(out, p, NULL, 0);
+		}
+	}
+	for (size_t i = 0; i < n_dirty; i++)
+		if (record_place(dirty[i]))
+			paths_add(out, dirty[i], NULL, 1);
+done:
+	sqlite3_finalize(q);
+	free(dirty);
+	sk_store_changes_free(status, n_status);
+	sk_store_changes_free(diff, n_diff);
+	sk_store_files_free(files, n_files);
+	return rc;
+}
+
+/* A plain folder: every record file, and the records the index holds whose
+ * files are gone. */
+static int folder_changes(sk_index *ix, path_list *out)
+{
+	char **files = NULL;
+	size_t n = 0;
+	sqlite3_stmt *q = NULL;
+	int rc = sk_kb_list_files(&files, &n, ix->kb);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (record_place(files[i]))
+			paths_add(out, files[i], NULL, 0);
+	if ((rc = sk_index__prepare(ix, &q, "SELECT path FROM records")) != 0)
+		goto done;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(q, 0);
+		if (p && !sorted_has(files, n, p))
+			paths_add(out, p, NULL, 0);
+	}
+done:
+	sqlite3_finalize(q);
+	sk_kb_paths_free(files, n);
+	return rc;
+}
+
+/* 1 when root or a folder above it holds .git: only then is libgit2
+ * worth starting (its start-up costs more than indexing a small folder). */
+static int in_git_repo(const char *root)
+{
+	char *dir = sk_strdup(root);
+	int found = 0;
+	for (;;) {
+		char *git = sk_path_join(dir, ".git");
+		found = sk_path_exists(git);
+		free(git);
+		char *slash = strrchr(dir, '/');
+		if (found || !slash || slash == dir)
+			break;
+		*slash = '\0';
+	}
+	free(dir);
+	return found;
+}
+
+int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void *ud,
+	sk_index_stats *stats)
+{
+	int rc = 0;
+	sk_index_stats local;
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	sk_store *st = NULL;
+	sk_oid head = { "" }, since = { "" };
+	path_list paths = { 0 };
+	char *mode = NULL, *commit = NULL;
+	writer w;
+	int have_writer = 0, in_tx = 0, full = (flags & SK_INDEX_REBUILD) != 0;
+
+	int src = in_git_repo(ix->kb->root) ? sk_store_open(&st, ix->kb->root) : SK_ENOTFOUND;
+	if (src == SK_ENOTFOUND || src == SK_EUNSUPPORTED) {
+		sk_error_clear();
+		st = NULL;
+	} else if (src) {
+		rc = src;
+		goto done;
+	}
+	if (st) {
+		int hr = sk_store_head(&head, st);
+		if (hr == SK_ENOTFOUND) {
+			sk_error_clear();
+			head.hex[0] = '\0';
+		} else if (hr) {
+			rc = hr;
+			goto done;
+		}
+	}
+	stats->used_git = st != NULL;
+	if ((rc = sk_index__exec(ix, "BEGIN IMMEDIATE")) != 0)
+		goto done;
+	in_tx = 1;
+	mode = meta_get(ix, "mode");
+	commit = meta_get(ix, "commit");
+	if (!mode || strcmp(mode, st ? "git" : "folder") != 0)
+		full = 1;
+	if (st && !full) {
+		if (commit && *commit)
+			snprintf(since.hex, sizeof since.hex, "%s", commit);
+		else if (head.hex[0])
+			full = 1;  /* indexed before the first commit: start over */
+	}
+	if (full && (rc = reset_schema(ix)) != 0)
+		goto done;
+
+	if (st) {
+		rc = git_changes(ix, st, &since, &paths, full);
+		if (rc && !full) {
+			/* The commit indexed last is gone (history rewritten): rebuild. */
+			sk_error_clear();
+			paths_free(&paths);
+			full = 1;
+			if ((rc = reset_schema(ix)) != 0)
+				goto done;
+			rc = git_changes(ix, st, &since, &paths, 1);
+		}
+		if (rc)
+			goto done;
+	} else if ((rc = folder_changes(ix, &paths)) != 0) {
+		goto done;
+	}
+
+	if ((rc = writer_init(&w, ix, stats)) != 0)
+		goto done;
+	have_writer = 1;
+	w.git = st != NULL;
+	ix->tctx.collect = &w.terms;
+	for (size_t i = 0; i < paths.len; i++) {
+		/* The same path may come twice (diff and status): the second
+		 * visit finds it indexed already and costs a lookup. */
+		rc = refresh_path(&w, paths.items[i], paths.blobs[i], paths.wt[i], st == NULL);
+		if (rc)
+			goto done;
+		if (progress && (i % 64 == 0 || i + 1 == paths.len))
+			progress(i + 1, paths.len, ud);
+	}
+	ix->tctx.collect = NULL;
+	if ((rc = save_terms(&w)) != 0)
+		goto done;
+	if ((rc = meta_set(ix, "mode", st ? "git" : "folder")) != 0 ||
+		(rc = meta_set(ix, "commit", head.hex)) != 0)
+		goto done;
+	rc = sk_index__exec(ix, "COMMIT");
+	in_tx = 0;
+	if (rc == 0 && full)
+		sk_index__exec(ix, "INSERT INTO fts(fts) VALUES('optimize')");
+done:
+	ix->tctx.collect = NULL;
+	if (in_tx)
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	if (have_writer)
+		writer_free(&w);
+	paths_free(&paths);
+	free(mode);
+	free(commit);
+	sk_store_free(st);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* samskap — index: the index handle and SQL helpers shared by index.c,
+ * search.c and related.c. */
+#ifndef SK_INDEX_PRIV_H
+#define SK_INDEX_PRIV_H
+
+#include "index_internal.h"
+#include "samskap/index.h"
+
+/* bm25 weights of the FTS columns title, tags, body. */
+#define SK_INDEX_WEIGHTS "10.0, 5.0, 1.0"
+
+struct sk_index {
+	sqlite3 *db;
+	const sk_kb *kb;       /* borrowed */
+	char *db_path;
+	char *language;
+	sk_tok *tok;           /* for stemming query words in C */
+	sk_tok_ctx tctx;       /* what the FTS5 tokenizer reads */
+};
+
+/* Sets an error naming the index and SQLite's message; returns SK_ERROR. */
+int sk_index__sql_error(sk_index *ix, const char *what);
+/* Runs SQL without results. */
+int sk_index__exec(sk_index *ix, const char *sql);
+/* Prepares a statement (caller finalizes). */
+int sk_index__prepare(sk_index *ix, sqlite3_stmt **st, const char *sql);
+
+#endif
