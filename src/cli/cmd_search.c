@@ -5,7 +5,6 @@
 #include "samskap/util.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,39 +89,42 @@ static int cmd_search(int argc, char **argv)
 	sk_index *ix = NULL;
 	sk_search_result *res = NULL;
 	sk_buf query = SK_BUF_INIT;
-	static const struct option opts[] = {
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "facets", no_argument, NULL, 'f' },
-		{ "kb", required_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 }
-	};
-	optind = 1;
-	opterr = 0;
-	int c;
-	/* '+': options only before the query, so "-skole" stays a query term. */
-	while ((c = getopt_long(argc, argv, "+C:n:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if ((rc = parse_limit(&limit, optarg, &sk_cmd_search)) != 0)
+	/* Options by hand rather than getopt: a query term may start with '-'
+	 * (-skole, -type:log), so only the options below are options and
+	 * everything else, or all after "--", is the query. */
+	int only_query = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+		if (!only_query && strcmp(a, "--") == 0) {
+			only_query = 1;
+			continue;
+		}
+		if (!only_query && (strcmp(a, "--limit") == 0 || strcmp(a, "-n") == 0 ||
+			strncmp(a, "--limit=", 8) == 0)) {
+			val = a[1] == 'n' ? argv[++i] : a[7] == '=' ? a + 8 : argv[++i];
+			if (!val)
+				return sk_cli_usage(&sk_cmd_search, "--limit needs a number");
+			if ((rc = parse_limit(&limit, val, &sk_cmd_search)) != 0)
 				return rc;
-			break;
-		case 'j': json = 1; break;
-		case 'f': facets = 1; break;
-		case 'C': kb_path = optarg; break;
-		default:
-			return sk_cli_usage(&sk_cmd_search, "unknown option '%s'", argv[optind - 1]);
+		} else if (!only_query && (strcmp(a, "--kb") == 0 || strncmp(a, "--kb=", 5) == 0)) {
+			kb_path = a[4] == '=' ? a + 5 : argv[++i];
+			if (!kb_path)
+				return sk_cli_usage(&sk_cmd_search, "--kb needs a folder");
+		} else if (!only_query && strcmp(a, "--json") == 0) {
+			json = 1;
+		} else if (!only_query && strcmp(a, "--facets") == 0) {
+			facets = 1;
+		} else if (!only_query && strncmp(a, "--", 2) == 0) {
+			return sk_cli_usage(&sk_cmd_search, "unknown option '%s'", a);
+		} else {
+			if (query.len)
+				sk_buf_putc(&query, ' ');
+			sk_buf_puts(&query, a);
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "--") == 0)
-		optind++;
-	if (optind == argc)
+	if (!query.len)
 		return sk_cli_usage(&sk_cmd_search, "needs a query");
-	for (int i = optind; i < argc; i++) {
-		if (i > optind)
-			sk_buf_putc(&query, ' ');
-		sk_buf_puts(&query, argv[i]);
-	}
 	if ((rc = sk_cli_index_open(&kb, &ix, kb_path, 0, NULL)) != 0)
 		goto done;
 	int color = sk_cli_color(stdout) && !json;
