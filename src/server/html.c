@@ -112,6 +112,8 @@ const char sk_server__css[] =
 	"svg{max-width:100%;height:auto}\n"
 	"fieldset{border:1px solid var(--line);border-radius:8px;padding:1rem}\n"
 	"label{display:block;margin:.6rem 0 .2rem;font-weight:600}\n"
+	"label.check{display:inline-block;font-weight:400;margin:.2rem 1.2rem .2rem 0}\n"
+	"figure.chart{margin:1rem 0}\n"
 	"footer{max-width:60rem;margin:0 auto;padding:1rem 1.25rem;color:var(--muted);font-size:.85rem}\n";
 
 /* Decodes %XX and '+' of a form value in place. */

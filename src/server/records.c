@@ -623,6 +623,7 @@ int sk_server__h_record_page(sk_req *r)
 		sk_server__markdown(b, rec->body);
 		sk_buf_puts(b, "</article>\n");
 	}
+	sk_server__model_section(r, rec);
 	if (rec->type == SK_TYPE_EXPERIMENT) {
 		timeline(b, recs, n, rec->id);
 		log_form(r, rec);

@@ -14,6 +14,8 @@ const sk_route sk_server__routes[] = {
 	{ "POST", "/logout", sk_server__h_logout, "Logg ut" },
 	{ "GET", "/records", sk_server__h_records_page, "Poster etter type" },
 	{ "GET", "/records/:id", sk_server__h_record_page, "Én post" },
+	{ "GET", "/models", sk_server__h_models_page, "Modeller" },
+	{ "GET", "/models/:id", sk_server__h_model_page, "Sammenlign scenarioer" },
 	/* JSON API. */
 	{ "GET", "/api", sk_server__h_api_index, "The API's routes" },
 	{ "GET", "/api/openapi.json", sk_server__h_openapi, "OpenAPI 3.1 document" },
@@ -21,6 +23,8 @@ const sk_route sk_server__routes[] = {
 	{ "GET", "/api/records", sk_server__h_api_records, "Records, all or of one ?type=" },
 	{ "GET", "/api/records/:id", sk_server__h_api_record, "One record" },
 	{ "GET", "/api/records/:id/links", sk_server__h_api_links, "A record's links and backlinks" },
+	{ "GET", "/api/models/:id/run", sk_server__h_api_model_run, "Run a model under one ?scenario=" },
+	{ "GET", "/api/models/:id/compare", sk_server__h_api_model_compare, "Run ?scenarios=a,b side by side" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -100,7 +100,7 @@ void sk_server__header(sk_req *r, const char *name, const char *value)
 
 void sk_server__json(sk_req *r, int status, json_t *v)
 {
-	char *text = json_dumps(v, JSON_INDENT(2));
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	json_decref(v);
 	sk_buf_clear(&r->out);
 	if (text) {
@@ -389,13 +389,13 @@ int sk_server_start(sk_server **out, const sk_server_opts *opts)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 		on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		rc = sk_error_set(SK_EIO, "cannot listen on %s port %d (in use, or not an address of this machine?)",

@@ -111,6 +111,10 @@ int sk_server__h_api_record(sk_req *r);
 int sk_server__h_api_links(sk_req *r);
 int sk_server__h_records_page(sk_req *r);
 int sk_server__h_record_page(sk_req *r);
+int sk_server__h_api_model_run(sk_req *r);
+int sk_server__h_api_model_compare(sk_req *r);
+int sk_server__h_models_page(sk_req *r);
+int sk_server__h_model_page(sk_req *r);
 
 /* The route table (router.c), NULL-terminated by a route with NULL method. */
 extern const sk_route sk_server__routes[];
@@ -200,6 +204,12 @@ const char *sk_server__value_nb(const char *v);
 void sk_server__record_link(sk_buf *b, const char *id, const char *text);
 /* Markdown through cmark's safe renderer, [[id]] made links. */
 void sk_server__markdown(sk_buf *b, const char *md);
+
+/* ---- models.c ----------------------------------------------------------- */
+
+/* On a case's or experiment's page: the linked model's chart (baseline
+ * against the record's scenario). Adds nothing when the model fails. */
+void sk_server__model_section(sk_req *r, const sk_record *rec);
 
 /* ---- html.c ------------------------------------------------------------- */
 

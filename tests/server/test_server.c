@@ -8,6 +8,7 @@
 #include "samskap/util.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,18 @@ static void write_records(const char *dir)
 	sk_test_write(dir, "experiments/losen/index.md", "---\n"
 		"title: \"Losen <script>alert(1)</script>\"\n"
 		"kommuner: [tromso]\nchallenge: ungt-utenforskap\nstatus: running\n"
-		"start: \"2025-03-01\"\nhypothesis: En los holder ungdom i skolen.\n"
+		"start: \"2025-03-01\"\nmodel: omsorg\nscenario: tiltak\nhypothesis: En los holder ungdom i skolen.\n"
 		"metrics:\n  - name: avbrudd\n    unit: prosent\n    baseline: 7.5\n    target: 5\n"
 		"example: true\n---\n\n"
 		"Ungdomslos i [[tromso]]. <script>alert(2)</script>\n\n"
 		"<img src=x onerror=alert(3)>\n\n[klikk](javascript:alert(4))\n");
+	sk_test_write(dir, "models/omsorg.json", "{\"name\": \"Omsorg\", "
+		"\"title\": \"Omsorgsbehov <b>\", \"time\": {\"start\": 2020, \"stop\": 2030, \"dt\": 1},\n"
+		"\"parameters\": [{\"name\": \"vekst\", \"value\": 0.02}],\n"
+		"\"stocks\": [{\"name\": \"Brukere\", \"initial\": 100, \"inflows\": [\"nye\"], \"units\": \"personer\"}],\n"
+		"\"flows\": [{\"name\": \"nye\", \"equation\": \"Brukere * vekst\"}],\n"
+		"\"scenarios\": [{\"name\": \"baseline\"}, {\"name\": \"tiltak\", \"title\": \"Med tiltak\", "
+		"\"set\": {\"vekst\": 0.01}}],\n\"outputs\": [\"Brukere\"]}\n");
 	sk_test_write(dir, "experiments/losen/log/2025-03-03-start.md", "---\n"
 		"title: Nullmåling\ndate: \"2025-03-03\"\nauthor: Ola Nordmann\n"
 		"kind: measurement\nmeasurements:\n  avbrudd: 7.5\n---\n\nLosen begynner.\n");
@@ -489,7 +497,7 @@ START_TEST(api_records)
 	ck_assert_int_eq(r.status, 200);
 	json_t *v = json_body(&r);
 	check_schema(v, "RecordList");
-	ck_assert_int_eq(json_integer_value(json_object_get(v, "total")), 5);
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "total")), 6);
 	json_decref(v);
 	http_resp_free(&r);
 
@@ -594,6 +602,74 @@ START_TEST(record_pages_escape)
 }
 END_TEST
 
+/* ---- Models ------------------------------------------------------------ */
+
+START_TEST(api_models)
+{
+	http_resp r = http_get(srv.port, "/api/models/omsorg/run?scenario=tiltak");
+	ck_assert_int_eq(r.status, 200);
+	json_t *v = json_body(&r);
+	check_schema(v, "ModelRun");
+	json_t *times = json_object_get(v, "times");
+	ck_assert_uint_eq(json_array_size(times), 11);
+	json_t *vals = json_object_get(json_array_get(json_object_get(v, "series"), 0), "values");
+	/* 100 growing 1 % a year for ten years. */
+	ck_assert_double_eq_tol(json_number_value(json_array_get(vals, 10)), 100 * pow(1.01, 10), 1e-6);
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/models/omsorg/compare?scenarios=baseline,tiltak&vars=Brukere");
+	ck_assert_int_eq(r.status, 200);
+	v = json_body(&r);
+	check_schema(v, "ModelCompare");
+	json_t *per = json_object_get(json_array_get(json_object_get(v, "variables"), 0), "scenarios");
+	ck_assert_uint_eq(json_array_size(per), 2);
+	double base = json_number_value(json_array_get(json_object_get(json_array_get(per, 0), "values"), 10));
+	double tilt = json_number_value(json_array_get(json_object_get(json_array_get(per, 1), "values"), 10));
+	ck_assert_double_eq_tol(base, 100 * pow(1.02, 10), 1e-6);
+	ck_assert_double_eq_tol(tilt, 100 * pow(1.01, 10), 1e-6);
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/models/omsorg/run?scenario=nope");
+	assert_json_error(&r, 400);
+	ck_assert_contains(r.body, "baseline, tiltak");
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/models/omsorg/run?vars=nope");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/models/losen/run");
+	assert_json_error(&r, 404);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/models/..%2fsamskap/run");
+	assert_json_error(&r, 404);
+	http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(model_pages)
+{
+	http_resp r = http_get(srv.port, "/models");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_contains(r.body, "Omsorgsbehov &lt;b&gt;");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/models/omsorg?s-tiltak=on");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_contains(r.body, "<svg");
+	ck_assert_contains(r.body, "Med tiltak");
+	ck_assert_not_contains(r.body, "<b>");
+	ck_assert_not_contains(r.body, "<script");
+	http_resp_free(&r);
+
+	/* The experiment linking the model shows its chart. */
+	r = http_get(srv.port, "/records/losen");
+	ck_assert_contains(r.body, "<svg");
+	ck_assert_contains(r.body, "Med tiltak");
+	http_resp_free(&r);
+}
+END_TEST
+
 /* ---- Start-up and shutdown ---------------------------------------------- */
 
 START_TEST(refuses_readable_tokens)
@@ -681,6 +757,8 @@ static Suite *server_suite(void)
 	tcase_add_test(live, login_logout_csrf);
 	tcase_add_test(live, api_records);
 	tcase_add_test(live, record_pages_escape);
+	tcase_add_test(live, api_models);
+	tcase_add_test(live, model_pages);
 	suite_add_tcase(s, live);
 
 	TCase *life = tcase_create("lifecycle");
