@@ -172,6 +172,19 @@ enum {
 int sk_store_commit(sk_oid *out, sk_store *st, const sk_store_write *writes, size_t n,
 	const sk_store_author *author, const char *message);
 
+/* ---- Knowledge bases ------------------------------------------------------ */
+
+/* Makes `dir` (created when missing) a knowledge base: a git repository
+ * (unless dir already lies inside one: then the KB is that folder of it),
+ * samskap.json, a .gitignore holding .samskap/, the record folders on
+ * disk, and one first commit by `author`. With example_dir (e.g. from
+ * sk_data_path(&p, "content")), every file under it is copied in and
+ * committed too (its samskap.json replaces the default one).
+ * SK_EEXISTS when dir already holds samskap.json. *out (may be NULL)
+ * receives the commit. */
+int sk_store_kb_init(sk_oid *out, const char *dir, const char *example_dir,
+	const sk_store_author *author);
+
 /* ---- History ------------------------------------------------------------ */
 
 typedef struct sk_store_commit_info {

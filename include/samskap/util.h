@@ -99,6 +99,13 @@ int sk_date_valid(const char *s);
 /* 1 when s is an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm)). */
 int sk_datetime_valid(const char *s);
 
+/* The path of `name` ("content", "schemas") among the data bundled with
+ * samskap (caller frees): $SAMSKAP_DATADIR/name when that variable is
+ * set; else, for a binary inside the source tree, the source tree's;
+ * else the install's (PREFIX/share/samskap, or ../share/samskap beside
+ * the binary). SK_ENOTFOUND with a message saying where it looked. */
+int sk_data_path(char **out, const char *name);
+
 /* Diagnostics: the errors and warnings a check or a parse collects, each
  * with its file, line and column where known (0 when not) and, for schema
  * errors, the JSON instance path ("/metrics/0/target"). */

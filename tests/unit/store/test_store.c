@@ -506,6 +506,49 @@ START_TEST(sync_between_clones)
 }
 END_TEST
 
+START_TEST(kb_init_and_bundled_content)
+{
+	char *dir = sk_test_tmpdir();
+	char *kb = sk_path_join(dir, "kb"), *ex = sk_path_join(dir, "ex");
+	char *content = NULL;
+	sk_store_author a = test_author();
+	sk_oid c;
+
+	ck_rc(sk_store_kb_init(&c, kb, NULL, &a), 0);
+	ck_assert_uint_eq(strlen(c.hex), 40);
+	char *json = sk_test_read(kb, "samskap.json");
+	ck_assert_contains(json, "\"name\": \"kb\"");
+	free(json);
+	char *files = sh(kb, "git ls-files && test -d experiments && test -d kommuner && git status --porcelain");
+	ck_assert_str_eq(files, ".gitignore\nsamskap.json\n");
+	free(files);
+	ck_rc(sk_store_kb_init(&c, kb, NULL, &a), SK_EEXISTS);
+
+	/* Example content: every file copied and committed. */
+	sk_test_write(dir, "ex/samskap.json", "{\"name\": \"Eksempel\"}\n");
+	sk_test_write(dir, "ex/cases/a.md", "---\ntitle: A\n---\n");
+	char *kb2 = sk_path_join(dir, "kb2");
+	ck_rc(sk_store_kb_init(&c, kb2, ex, &a), 0);
+	files = sh(kb2, "git ls-files && git status --porcelain && cat samskap.json");
+	ck_assert_str_eq(files, ".gitignore\ncases/a.md\nsamskap.json\n{\"name\": \"Eksempel\"}\n");
+	free(files);
+
+	/* The bundled content is found (from the source tree in a build). */
+	ck_rc(sk_data_path(&content, "content"), 0);
+	char *p = sk_path_join(content, "samskap.json");
+	ck_assert(sk_path_exists(p));
+	free(p);
+	free(content);
+	ck_rc(sk_data_path(&content, "no-such-thing"), SK_ENOTFOUND);
+	sk_store_author_free(&a);
+	free(kb2);
+	free(kb);
+	free(ex);
+	sk_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store");
@@ -520,6 +563,7 @@ int main(void)
 	tcase_add_test(tc, author_resolution);
 	tcase_add_test(tc, concurrent_writers);
 	tcase_add_test(tc, sync_between_clones);
+	tcase_add_test(tc, kb_init_and_bundled_content);
 	suite_add_tcase(s, tc);
 	return sk_test_main(s);
 }
