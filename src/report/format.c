@@ -242,3 +242,30 @@ const char *sk_report__status_label(const char *status)
 			return status_labels[i].label;
 	return status;
 }
+
+static const char *const months[] = {
+	"januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+	"september", "oktober", "november", "desember",
+};
+
+void sk_report__date_long(sk_buf *b, const char *date)
+{
+	long d;
+	if (!date || sk_report__date_days(&d, date) < 0) {
+		sk_buf_puts(b, date ? date : "\xE2\x80\x93");
+		return;
+	}
+	int day = (date[8] - '0') * 10 + (date[9] - '0');
+	int mon = (date[5] - '0') * 10 + (date[6] - '0');
+	sk_buf_printf(b, "%d. %s %.4s", day, months[mon - 1], date);
+}
+
+void sk_report__percent(sk_buf *b, double share)
+{
+	if (!isfinite(share)) {
+		sk_buf_puts(b, "\xE2\x80\x93");
+		return;
+	}
+	sk_report__num_dec(b, share * 100, 0);
+	sk_buf_puts(b, "\xC2\xA0%");
+}

@@ -41,6 +41,13 @@ void sk_report__num(sk_buf *b, double v);
 /* The same with up to `decimals` decimals (0..6), for axis ticks. */
 void sk_report__num_dec(sk_buf *b, double v, int decimals);
 
+/* Appends a date as Norwegian prose ("25. november 2026"); the text
+ * itself when it is not a date. */
+void sk_report__date_long(sk_buf *b, const char *date);
+/* Appends a share (0.45) as a whole percentage with a no-break space
+ * ("45 %"), an en dash when not finite. */
+void sk_report__percent(sk_buf *b, double share);
+
 /* Status computed from an already loaded corpus (export shares it). */
 int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
 	const sk_status_opts *opts);
@@ -49,6 +56,10 @@ int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_k
  * NULL, a navigation link to it (relative href) heads the page. */
 void sk_report__status_html(sk_buf *b, const json_t *status, const char *home,
 	const char *css_href);
+
+/* Appends <!DOCTYPE html> through </head> with the page's title and
+ * either a link to css_href or, when NULL, the stylesheet inline. */
+void sk_report__page_head(sk_buf *b, const char *title, const char *css_href);
 
 /* The inline stylesheet the status page and the exported site share. */
 extern const char sk_report__css[];

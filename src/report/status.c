@@ -1,0 +1,887 @@
+/* The status overview, computed once as a JSON object that carries every
+ * figure the renderings show: per challenge, per experiment (metrics and
+ * progress), per kommune, the key projections of linked models, recent
+ * git activity and the KB's health. Renderers only format it. */
+#include "report_int.h"
+
+#include "samskap/model.h"
+#include "samskap/store.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How many commits to look at for recent activity, and to list. */
+#define HISTORY_SCAN 200
+#define HISTORY_SHOW 25
+/* At most this many health problems are listed (all are counted). */
+#define HEALTH_SHOW 100
+/* Outputs of one model compared; series points kept per scenario. */
+#define PROJ_OUTPUTS 3
+#define PROJ_POINTS 120
+
+static const char *const exp_statuses[] = {"running", "planned", "completed", "stopped"};
+#define N_STATUSES (sizeof exp_statuses / sizeof exp_statuses[0])
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* json_string for text that may not be valid UTF-8 (a commit message). */
+static json_t *str_lossy(const char *s)
+{
+	if (!s)
+		return json_null();
+	json_t *v = json_string(s);
+	if (v)
+		return v;
+	sk_buf b = SK_BUF_INIT;
+	for (const char *p = s; *p; p++)
+		sk_buf_putc(&b, (unsigned char)*p < 0x80 ? *p : '?');
+	v = json_string(b.data ? b.data : "");
+	sk_buf_free(&b);
+	return v;
+}
+
+static json_t *status_counts(void)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < N_STATUSES; i++)
+		json_object_set_new(o, exp_statuses[i], json_integer(0));
+	return o;
+}
+
+static void count_inc(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+/* 1 when the string array `arr` (front matter) holds s. */
+static int array_has(const json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+	if (!json_is_array(arr) || !s)
+		return 0;
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+static int date_of(long *days, const json_t *front, const char *key)
+{
+	const char *s = sk_report__str(front, key);
+	return s ? sk_report__date_days(days, s) : SK_EINVALID;
+}
+
+static int cmp_log_date(const void *a, const void *b)
+{
+	const sk_record *ra = *(const sk_record *const *)a, *rb = *(const sk_record *const *)b;
+	const char *da = sk_report__str(ra->front, "date"), *db = sk_report__str(rb->front, "date");
+	int c = strcmp(da ? da : "", db ? db : "");
+	return c ? c : strcmp(ra->id, rb->id);
+}
+
+/* Per experiment: logs, last entry, metrics with their latest value and
+ * progress. Adds the logs to the kommuner's tallies in `kom`. */
+static json_t *experiment_entry(const sk_report__corpus *c, const sk_record *e, long today,
+	long since, int quiet_days, json_t *kom, int *quiet_out, long *n_logs_period)
+{
+	json_t *o = json_object();
+	const json_t *f = e->front;
+	const char *status = sk_report__str(f, "status");
+	json_object_set_new(o, "id", json_string(e->id));
+	json_object_set_new(o, "title", json_string(e->title ? e->title : e->id));
+	json_object_set_new(o, "path", json_string(e->path));
+	json_object_set_new(o, "status", str_or_null(status));
+	json_object_set_new(o, "status_label", json_string(sk_report__status_label(status)));
+	const char *ch = sk_report__str(f, "challenge");
+	json_object_set_new(o, "challenge", str_or_null(ch));
+	const sk_record *chr = sk_report__corpus_get(c, ch);
+	json_object_set_new(o, "challenge_title", str_or_null(chr ? chr->title : ch));
+	json_t *koms = json_object_get(f, "kommuner");
+	json_object_set_new(o, "kommuner", json_is_array(koms) ? json_deep_copy(koms) : json_array());
+	json_object_set_new(o, "start", str_or_null(sk_report__str(f, "start")));
+	json_object_set_new(o, "end", str_or_null(sk_report__str(f, "end")));
+	json_object_set_new(o, "owner", str_or_null(sk_report__str(f, "owner")));
+	json_object_set_new(o, "example", json_boolean(sk_report__bool(f, "example")));
+	json_object_set_new(o, "model", str_or_null(sk_report__str(f, "model")));
+	json_object_set_new(o, "scenario", str_or_null(sk_report__str(f, "scenario")));
+	json_object_set_new(o, "hypothesis", str_or_null(sk_report__str(f, "hypothesis")));
+
+	/* Its log entries in date order. */
+	json_t *idx = json_object_get(c->logs_by_exp, e->id);
+	size_t nlogs = json_array_size(idx);
+	const sk_record **logs = sk_calloc(nlogs ? nlogs : 1, sizeof *logs);
+	for (size_t i = 0; i < nlogs; i++)
+		logs[i] = c->recs[json_integer_value(json_array_get(idx, i))];
+	qsort(logs, nlogs, sizeof *logs, cmp_log_date);
+
+	long last = -1, in_period = 0;
+	for (size_t i = 0; i < nlogs; i++) {
+		long d;
+		if (date_of(&d, logs[i]->front, "date") < 0 || d > today)
+			continue;
+		if (d > last)
+			last = d;
+		if (d >= since) {
+			in_period++;
+			/* A log counts for its own kommuner if it names them, else
+			 * for its experiment's. */
+			json_t *lk = json_object_get(logs[i]->front, "kommuner");
+			if (!json_is_array(lk) || json_array_size(lk) == 0)
+				lk = koms;
+			size_t k;
+			json_t *kv;
+			json_array_foreach(lk, k, kv) {
+				json_t *t = json_is_string(kv) ? json_object_get(kom, json_string_value(kv)) : NULL;
+				if (!t)
+					continue;
+				json_object_set_new(t, "logs_in_period",
+					json_integer(json_integer_value(json_object_get(t, "logs_in_period")) + 1));
+			}
+		}
+		/* Last log per kommune, in or out of the period. */
+		json_t *lk = json_object_get(logs[i]->front, "kommuner");
+		if (!json_is_array(lk) || json_array_size(lk) == 0)
+			lk = koms;
+		size_t k;
+		json_t *kv;
+		json_array_foreach(lk, k, kv) {
+			json_t *t = json_is_string(kv) ? json_object_get(kom, json_string_value(kv)) : NULL;
+			if (!t)
+				continue;
+			const char *prev = sk_report__str(t, "last_log");
+			const char *ds = sk_report__str(logs[i]->front, "date");
+			if (!prev || strcmp(ds, prev) > 0)
+				json_object_set_new(t, "last_log", json_string(ds));
+		}
+	}
+	*n_logs_period += in_period;
+	json_object_set_new(o, "logs", json_integer((json_int_t)nlogs));
+	json_object_set_new(o, "logs_in_period", json_integer(in_period));
+	char buf[11];
+	if (last >= 0) {
+		sk_report__date_format(buf, last);
+		json_object_set_new(o, "last_log", json_string(buf));
+		json_object_set_new(o, "days_since_log", json_integer(today - last));
+	} else {
+		json_object_set_new(o, "last_log", json_null());
+		json_object_set_new(o, "days_since_log", json_null());
+	}
+	/* Quiet: a running experiment with no entry for quiet_days, counting
+	 * from its start when it has none. */
+	int quiet = 0;
+	long ref = last;
+	long start;
+	if (date_of(&start, f, "start") == 0 && start > ref)
+		ref = start;
+	if (status && strcmp(status, "running") == 0 && ref >= 0 && today - ref >= quiet_days)
+		quiet = 1;
+	if (status && strcmp(status, "running") == 0 && ref < 0)
+		quiet = 1;
+	json_object_set_new(o, "quiet", json_boolean(quiet));
+	json_object_set_new(o, "days_quiet", ref >= 0 ? json_integer(today - ref) : json_null());
+	*quiet_out = quiet;
+
+	/* Metrics: baseline, target, the latest measured value and progress. */
+	json_t *metrics = json_array();
+	size_t mi;
+	json_t *m;
+	json_array_foreach(json_object_get(f, "metrics"), mi, m) {
+		const char *name = sk_report__str(m, "name");
+		if (!name)
+			continue;
+		json_t *mo = json_object();
+		json_object_set_new(mo, "name", json_string(name));
+		json_object_set_new(mo, "unit", str_or_null(sk_report__str(m, "unit")));
+		json_object_set_new(mo, "description", str_or_null(sk_report__str(m, "description")));
+		json_t *bv = json_object_get(m, "baseline"), *tv = json_object_get(m, "target");
+		double base = json_is_number(bv) ? json_number_value(bv) : NAN;
+		double target = json_is_number(tv) ? json_number_value(tv) : NAN;
+		json_object_set_new(mo, "baseline", isfinite(base) ? json_real(base) : json_null());
+		json_object_set_new(mo, "target", isfinite(target) ? json_real(target) : json_null());
+		json_t *series = json_array();
+		double latest = NAN;
+		const char *latest_date = NULL;
+		for (size_t i = 0; i < nlogs; i++) {
+			json_t *v = json_object_get(json_object_get(logs[i]->front, "measurements"), name);
+			const char *ds = sk_report__str(logs[i]->front, "date");
+			long d;
+			if (!json_is_number(v) || !ds || sk_report__date_days(&d, ds) < 0 || d > today)
+				continue;
+			json_t *pt = json_object();
+			json_object_set_new(pt, "date", json_string(ds));
+			json_object_set_new(pt, "value", json_real(json_number_value(v)));
+			json_array_append_new(series, pt);
+			latest = json_number_value(v);
+			latest_date = ds;
+		}
+		json_object_set_new(mo, "latest", isfinite(latest) ? json_real(latest) : json_null());
+		json_object_set_new(mo, "latest_date", str_or_null(latest_date));
+		/* Progress: the share of the way from baseline to target, which
+		 * may be below 0 (worse than at the start) or above 1. */
+		if (isfinite(latest) && isfinite(base) && isfinite(target) && target != base)
+			json_object_set_new(mo, "progress", json_real((latest - base) / (target - base)));
+		else
+			json_object_set_new(mo, "progress", json_null());
+		json_object_set_new(mo, "measurements", series);
+		json_array_append_new(metrics, mo);
+	}
+	json_object_set_new(o, "metrics", metrics);
+	free(logs);
+	return o;
+}
+
+/* The output's unit: the "units" (or "unit") of the model variable of
+ * that name, searched anywhere in the model's JSON. */
+static const char *find_units(const json_t *v, const char *key)
+{
+	if (json_is_object(v)) {
+		const char *name = sk_report__str(v, "name");
+		if (name) {
+			char *a = sk_model_name_key(name);
+			int same = strcmp(a, key) == 0;
+			free(a);
+			if (same) {
+				const char *u = sk_report__str(v, "units");
+				if (!u)
+					u = sk_report__str(v, "unit");
+				if (u)
+					return u;
+			}
+		}
+		const char *k;
+		json_t *child;
+		json_object_foreach((json_t *)v, k, child) {
+			const char *u = find_units(child, key);
+			if (u)
+				return u;
+		}
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *child;
+		json_array_foreach(v, i, child) {
+			const char *u = find_units(child, key);
+			if (u)
+				return u;
+		}
+	}
+	return NULL;
+}
+
+/* The scenario names of a model's JSON: "scenarios" as an object (name ->
+ * definition) or an array of objects with "name"; with their titles. */
+static json_t *model_scenarios(const json_t *front)
+{
+	json_t *out = json_array();
+	json_t *sc = json_object_get(front, "scenarios");
+	if (json_is_object(sc)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(sc, k, v) {
+			json_t *e = json_object();
+			json_object_set_new(e, "name", json_string(k));
+			const char *t = sk_report__str(v, "title");
+			if (!t)
+				t = sk_report__str(v, "label");
+			json_object_set_new(e, "title", json_string(t ? t : k));
+			json_array_append_new(out, e);
+		}
+	} else if (json_is_array(sc)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(sc, i, v) {
+			const char *n = sk_report__str(v, "name");
+			if (!n)
+				n = sk_report__str(v, "id");
+			if (!n)
+				continue;
+			json_t *e = json_object();
+			json_object_set_new(e, "name", json_string(n));
+			const char *t = sk_report__str(v, "title");
+			if (!t)
+				t = sk_report__str(v, "label");
+			json_object_set_new(e, "title", json_string(t ? t : n));
+			json_array_append_new(out, e);
+		}
+	}
+	return out;
+}
+
+/* Runs one model under each of its scenarios and compares the outputs at
+ * the horizon (the model's stop time). Failures become the entry's
+ * "error", so one broken model does not hide the others. */
+static json_t *projection_entry(const sk_kb *kb, const sk_record *mrec, json_t *linked_from)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(mrec->id));
+	json_object_set_new(o, "title", json_string(mrec->title ? mrec->title : mrec->id));
+	json_object_set_new(o, "path", json_string(mrec->path));
+	json_object_set_new(o, "linked_from", linked_from);
+	json_t *scen = model_scenarios(mrec->front);
+	if (json_array_size(scen) == 0) {
+		json_t *e = json_object();
+		json_object_set_new(e, "name", json_null());
+		json_object_set_new(e, "title", json_string("Standard"));
+		json_array_append_new(scen, e);
+	}
+	char *path = sk_path_join(kb->root, mrec->path);
+	json_t *outputs = json_array();
+	char *err = NULL;
+	size_t ns = json_array_size(scen);
+	for (size_t s = 0; s < ns && !err; s++) {
+		json_t *se = json_array_get(scen, s);
+		sk_model_options mo = {0};
+		mo.scenario = sk_report__str(se, "name");
+		sk_model *m = NULL;
+		sk_model_result *r = NULL;
+		if (sk_model_load(&m, path, &mo) < 0) {
+			err = sk_printf("%s", sk_error_last());
+			break;
+		}
+		size_t nout = 0;
+		const size_t *outs = sk_model_outputs(m, &nout);
+		if (nout == 0) {
+			err = sk_strdup("modellen oppgir ingen utdata (outputs)");
+			sk_model_free(m);
+			break;
+		}
+		if (nout > PROJ_OUTPUTS)
+			nout = PROJ_OUTPUTS;
+		if (sk_model_run(&r, m, outs, nout) < 0) {
+			err = sk_printf("%s", sk_error_last());
+			sk_model_free(m);
+			break;
+		}
+		double start, stop, dt, saveper;
+		sk_model_time(m, &start, &stop, &dt, &saveper);
+		if (s == 0) {
+			json_object_set_new(o, "start", json_real(start));
+			json_object_set_new(o, "horizon", json_real(stop));
+			for (size_t v = 0; v < nout; v++) {
+				json_t *oe = json_object();
+				const char *vn = sk_model_result_name(r, v);
+				char *key = sk_model_name_key(vn);
+				json_object_set_new(oe, "variable", json_string(vn));
+				json_object_set_new(oe, "unit", str_or_null(find_units(mrec->front, key)));
+				json_object_set_new(oe, "scenarios", json_array());
+				free(key);
+				json_array_append_new(outputs, oe);
+			}
+		}
+		size_t nt = sk_model_result_times(r);
+		size_t stride = nt > PROJ_POINTS ? (nt + PROJ_POINTS - 1) / PROJ_POINTS : 1;
+		for (size_t v = 0; v < nout && v < json_array_size(outputs); v++) {
+			json_t *sv = json_object();
+			json_object_set_new(sv, "name", json_deep_copy(json_object_get(se, "name")));
+			json_object_set_new(sv, "title", json_deep_copy(json_object_get(se, "title")));
+			double v0 = nt ? sk_model_result_value(r, 0, v) : NAN;
+			double vh = nt ? sk_model_result_value(r, nt - 1, v) : NAN;
+			json_object_set_new(sv, "start_value", isfinite(v0) ? json_real(v0) : json_null());
+			json_object_set_new(sv, "horizon_value", isfinite(vh) ? json_real(vh) : json_null());
+			json_t *pts = json_array();
+			for (size_t t = 0; t < nt; t += stride) {
+				json_t *p = json_array();
+				json_array_append_new(p, json_real(sk_model_result_time(r, t)));
+				json_array_append_new(p, json_real(sk_model_result_value(r, t, v)));
+				json_array_append_new(pts, p);
+			}
+			if (nt && (nt - 1) % stride) {
+				json_t *p = json_array();
+				json_array_append_new(p, json_real(sk_model_result_time(r, nt - 1)));
+				json_array_append_new(p, json_real(vh));
+				json_array_append_new(pts, p);
+			}
+			json_object_set_new(sv, "series", pts);
+			json_array_append_new(json_object_get(json_array_get(outputs, v), "scenarios"), sv);
+		}
+		sk_model_result_free(r);
+		sk_model_free(m);
+	}
+	/* Each scenario against the baseline ("baseline", else the first). */
+	size_t i;
+	json_t *oe;
+	json_array_foreach(outputs, i, oe) {
+		json_t *svs = json_object_get(oe, "scenarios");
+		json_t *basev = json_array_get(svs, 0);
+		size_t j;
+		json_t *sv;
+		json_array_foreach(svs, j, sv) {
+			const char *n = sk_report__str(sv, "name");
+			if (n && strcmp(n, "baseline") == 0)
+				basev = sv;
+		}
+		json_object_set_new(oe, "baseline", json_deep_copy(json_object_get(basev, "name")));
+		json_t *bh = json_object_get(basev, "horizon_value");
+		json_array_foreach(svs, j, sv) {
+			json_t *h = json_object_get(sv, "horizon_value");
+			if (json_is_number(h) && json_is_number(bh))
+				json_object_set_new(sv, "diff_vs_baseline",
+					json_real(json_number_value(h) - json_number_value(bh)));
+			else
+				json_object_set_new(sv, "diff_vs_baseline", json_null());
+		}
+	}
+	json_object_set_new(o, "outputs", outputs);
+	json_object_set_new(o, "error", str_or_null(err));
+	free(err);
+	free(path);
+	json_decref(scen);
+	return o;
+}
+
+/* Adds model ids a record links to (model, models) into `models` (id ->
+ * array of linking record ids). */
+static void collect_models(json_t *models, const sk_record *r)
+{
+	const char *m = sk_report__str(r->front, "model");
+	json_t *ids = json_array();
+	if (m)
+		json_array_append_new(ids, json_string(m));
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(r->front, "models"), i, v)
+		if (json_is_string(v))
+			json_array_append(ids, v);
+	json_array_foreach(ids, i, v) {
+		const char *id = json_string_value(v);
+		json_t *from = json_object_get(models, id);
+		if (!from) {
+			from = json_array();
+			json_object_set_new(models, id, from);
+		}
+		if (!array_has(from, r->id))
+			json_array_append_new(from, json_string(r->id));
+	}
+	json_decref(ids);
+}
+
+static json_t *projections(const sk_report__corpus *c, const sk_kb *kb, json_t *exps, int filtered)
+{
+	json_t *o = json_object();
+	json_t *linked = json_object();
+	/* Linked models: those the experiments in view (and their cases)
+	 * link to; with no filter, every model of the KB as well. */
+	size_t i;
+	json_t *e;
+	json_array_foreach(exps, i, e) {
+		const sk_record *r = sk_report__corpus_get(c, sk_report__str(e, "id"));
+		if (!r)
+			continue;
+		collect_models(linked, r);
+		const sk_record *cs = sk_report__corpus_get(c, sk_report__str(r->front, "case"));
+		if (cs)
+			collect_models(linked, cs);
+	}
+	if (!filtered)
+		for (size_t k = 0; k < c->n; k++) {
+			if (c->recs[k]->type == SK_TYPE_CASE || c->recs[k]->type == SK_TYPE_CHALLENGE ||
+				c->recs[k]->type == SK_TYPE_PARTNERSHIP)
+				collect_models(linked, c->recs[k]);
+			if (c->recs[k]->type == SK_TYPE_MODEL && !json_object_get(linked, c->recs[k]->id))
+				json_object_set_new(linked, c->recs[k]->id, json_array());
+		}
+	json_t *models = json_array();
+	json_t *missing = json_array();
+	/* Stable order: the corpus's (type, then id). */
+	for (size_t k = 0; k < c->n; k++) {
+		const sk_record *r = c->recs[k];
+		json_t *from = r->type == SK_TYPE_MODEL ? json_object_get(linked, r->id) : NULL;
+		if (!from)
+			continue;
+		json_array_append_new(models, projection_entry(kb, r, json_incref(from)));
+		json_object_del(linked, r->id);
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(linked, k, v)
+		json_array_append_new(missing, json_string(k));
+	json_object_set_new(o, "available", json_boolean(json_array_size(models) > 0));
+	json_object_set_new(o, "note", json_array_size(models) ? json_null() :
+		json_string("Ingen modeller er koblet til forsøkene i utvalget."));
+	json_object_set_new(o, "models", models);
+	json_object_set_new(o, "missing", missing);
+	json_decref(linked);
+	return o;
+}
+
+/* Recent activity: commits in the period, newest first. */
+static json_t *history(const sk_kb *kb, long since, const sk_status_opts *opts)
+{
+	json_t *o = json_object();
+	sk_store *st = NULL;
+	sk_store_commit_info *infos = NULL;
+	size_t n = 0;
+	if (opts && opts->no_history) {
+		json_object_set_new(o, "available", json_false());
+		json_object_set_new(o, "note", json_string("Historikk er utelatt."));
+		goto done;
+	}
+	if (sk_store_open(&st, kb->root) < 0 || sk_store_history(&infos, &n, st, NULL, 0, HISTORY_SCAN) < 0) {
+		json_object_set_new(o, "available", json_false());
+		json_object_set_new(o, "note", json_string(st ? "ingen git-historikk (ingen commits ennå)" :
+			"ingen git-historikk (kunnskapsbasen ligger ikke i et git-depot)"));
+		sk_error_clear();
+		goto done;
+	}
+	json_t *commits = json_array();
+	size_t in_period = 0;
+	int truncated = n >= HISTORY_SCAN;
+	for (size_t i = 0; i < n; i++) {
+		long day = (long)(infos[i].time / 86400);
+		if (infos[i].time < 0)
+			day = (long)((infos[i].time - 86399) / 86400);
+		if (day < since) {
+			truncated = 0;
+			continue;
+		}
+		in_period++;
+		if (json_array_size(commits) >= HISTORY_SHOW)
+			continue;
+		json_t *ce = json_object();
+		char d[11];
+		/* The author's own calendar date. */
+		long local = (long)((infos[i].time + (int64_t)infos[i].tz_offset * 60) / 86400);
+		sk_report__date_format(d, local);
+		json_object_set_new(ce, "id", json_string(infos[i].id.hex));
+		json_object_set_new(ce, "short", json_stringn(infos[i].id.hex, 8));
+		json_object_set_new(ce, "author", str_lossy(infos[i].author_name));
+		json_object_set_new(ce, "date", json_string(d));
+		json_object_set_new(ce, "time", json_integer(infos[i].time));
+		json_object_set_new(ce, "summary", str_lossy(infos[i].summary));
+		json_object_set_new(ce, "added", json_integer((json_int_t)infos[i].added));
+		json_object_set_new(ce, "removed", json_integer((json_int_t)infos[i].removed));
+		json_t *paths = json_array();
+		for (size_t p = 0; p < infos[i].n_paths; p++)
+			json_array_append_new(paths, str_lossy(infos[i].paths[p]));
+		json_object_set_new(ce, "paths", paths);
+		json_array_append_new(commits, ce);
+	}
+	json_object_set_new(o, "available", json_true());
+	json_object_set_new(o, "note", in_period ? json_null() : json_string("Ingen endringer i perioden."));
+	json_object_set_new(o, "commits_in_period", json_integer((json_int_t)in_period));
+	json_object_set_new(o, "truncated", json_boolean(truncated));
+	json_object_set_new(o, "commits", commits);
+done:
+	if (!json_object_get(o, "commits"))
+		json_object_set_new(o, "commits", json_array());
+	sk_store_history_free(infos, n);
+	sk_store_free(st);
+	return o;
+}
+
+/* Health: what sk_kb_check finds, and the broken links on their own. */
+static json_t *health(const sk_report__corpus *c, const sk_kb *kb)
+{
+	json_t *o = json_object();
+	sk_diags d = SK_DIAGS_INIT;
+	sk_kb_check(kb, &d);
+	sk_error_clear();
+	sk_diags_sort(&d);
+	json_t *failing = json_array();
+	json_t *files = json_object();
+	size_t errors = 0, warnings = 0;
+	for (size_t i = 0; i < d.len; i++) {
+		const sk_diag *g = &d.items[i];
+		if (g->severity == SK_DIAG_ERROR) {
+			errors++;
+			if (g->file)
+				json_object_set_new(files, g->file, json_true());
+		} else {
+			warnings++;
+		}
+		if (json_array_size(failing) >= HEALTH_SHOW)
+			continue;
+		json_t *e = json_object();
+		json_object_set_new(e, "severity", json_string(g->severity == SK_DIAG_ERROR ? "error" : "warning"));
+		json_object_set_new(e, "file", str_lossy(g->file));
+		json_object_set_new(e, "line", json_integer(g->line));
+		json_object_set_new(e, "message", str_lossy(g->message));
+		json_array_append_new(failing, e);
+	}
+	json_t *broken = json_array();
+	size_t nbroken = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const sk_record *r = c->recs[i];
+		for (size_t l = 0; l < r->n_links; l++) {
+			if (sk_report__corpus_get(c, r->links[l].target))
+				continue;
+			nbroken++;
+			if (json_array_size(broken) >= HEALTH_SHOW)
+				continue;
+			json_t *e = json_object();
+			json_object_set_new(e, "file", json_string(r->path));
+			json_object_set_new(e, "line", json_integer(r->links[l].line));
+			json_object_set_new(e, "source", json_string(r->id));
+			json_object_set_new(e, "target", json_string(r->links[l].target));
+			json_object_set_new(e, "field", str_or_null(r->links[l].field));
+			json_array_append_new(broken, e);
+		}
+	}
+	json_object_set_new(o, "ok", json_boolean(errors == 0));
+	json_object_set_new(o, "files", json_integer((json_int_t)c->n_files));
+	json_object_set_new(o, "records", json_integer((json_int_t)c->n));
+	json_object_set_new(o, "errors", json_integer((json_int_t)errors));
+	json_object_set_new(o, "warnings", json_integer((json_int_t)warnings));
+	json_object_set_new(o, "failing_files", json_integer((json_int_t)json_object_size(files)));
+	json_object_set_new(o, "problems", failing);
+	json_object_set_new(o, "broken_links_count", json_integer((json_int_t)nbroken));
+	json_object_set_new(o, "broken_links", broken);
+	json_decref(files);
+	sk_diags_free(&d);
+	return o;
+}
+
+static json_t *ref_entry(const sk_record *r, const char *key)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "title", json_string(r->title ? r->title : r->id));
+	json_object_set_new(o, key, str_or_null(sk_report__str(r->front, key)));
+	return o;
+}
+
+int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
+	const sk_status_opts *opts)
+{
+	sk_status_opts none = {0};
+	json_t *st = NULL, *kom = NULL, *chs = NULL;
+	int rc = 0;
+	*out = NULL;
+	if (!opts)
+		opts = &none;
+	long today, since;
+	if (opts->today) {
+		if (sk_report__date_days(&today, opts->today) < 0)
+			return sk_error_set(SK_EINVALID, "today: '%s' is not a date (YYYY-MM-DD)", opts->today);
+	} else {
+		today = sk_report__today();
+	}
+	if (opts->since) {
+		if (sk_report__date_days(&since, opts->since) < 0)
+			return sk_error_set(SK_EINVALID, "since: '%s' is not a date (YYYY-MM-DD)", opts->since);
+		if (since > today)
+			return sk_error_set(SK_EINVALID, "since: %s is after today", opts->since);
+	} else {
+		since = today - SK_REPORT_PERIOD_DAYS;
+	}
+	if (opts->quiet_days < 0)
+		return sk_error_set(SK_EINVALID, "quiet days: %d is not a positive number", opts->quiet_days);
+	int quiet_days = opts->quiet_days ? opts->quiet_days : SK_REPORT_QUIET_DAYS;
+	const sk_record *fk = NULL, *fc = NULL;
+	if (opts->kommune) {
+		fk = sk_report__corpus_get(c, opts->kommune);
+		if (!fk || fk->type != SK_TYPE_KOMMUNE)
+			return sk_error_set(SK_ENOTFOUND, "kommune '%s': no such kommune in the knowledge base (kommuner/%s.md)",
+				opts->kommune, opts->kommune);
+	}
+	if (opts->challenge) {
+		fc = sk_report__corpus_get(c, opts->challenge);
+		if (!fc || fc->type != SK_TYPE_CHALLENGE)
+			return sk_error_set(SK_ENOTFOUND, "challenge '%s': no such challenge in the knowledge base (challenges/%s.md)",
+				opts->challenge, opts->challenge);
+	}
+
+	st = json_object();
+	char d1[11], d2[11];
+	sk_report__date_format(d1, today);
+	sk_report__date_format(d2, since);
+	const char *name = sk_report__str(kb->settings, "name");
+	const sk_record *pr = sk_report__corpus_get(c, "partnership");
+	if (!name && pr && pr->type == SK_TYPE_PARTNERSHIP)
+		name = pr->title;
+	json_object_set_new(st, "format", json_string("samskap-status/1"));
+	json_object_set_new(st, "title", json_string("Statusoversikt"));
+	json_object_set_new(st, "name", json_string(name ? name : "Kunnskapsbasen"));
+	json_object_set_new(st, "today", json_string(d1));
+	json_object_set_new(st, "since", json_string(d2));
+	json_object_set_new(st, "quiet_days", json_integer(quiet_days));
+	json_t *filter = json_object();
+	json_object_set_new(filter, "kommune", str_or_null(fk ? fk->id : NULL));
+	json_object_set_new(filter, "kommune_title", str_or_null(fk ? fk->title : NULL));
+	json_object_set_new(filter, "challenge", str_or_null(fc ? fc->id : NULL));
+	json_object_set_new(filter, "challenge_title", str_or_null(fc ? fc->title : NULL));
+	json_object_set_new(st, "filter", filter);
+
+	/* Kommuner in view, keyed by id, in corpus order. */
+	kom = json_object();
+	json_t *kom_order = json_array();
+	for (size_t i = 0; i < c->n; i++) {
+		const sk_record *r = c->recs[i];
+		if (r->type != SK_TYPE_KOMMUNE || (fk && r != fk) || json_object_get(kom, r->id))
+			continue;
+		json_t *k = json_object();
+		json_object_set_new(k, "id", json_string(r->id));
+		json_object_set_new(k, "title", json_string(r->title ? r->title : r->id));
+		json_object_set_new(k, "experiments", json_integer(0));
+		json_object_set_new(k, "running", json_integer(0));
+		json_object_set_new(k, "logs_in_period", json_integer(0));
+		json_object_set_new(k, "last_log", json_null());
+		json_object_set_new(kom, r->id, k);
+		json_array_append_new(kom_order, json_string(r->id));
+	}
+
+	/* Challenges: every challenge record (or the one asked for). */
+	chs = json_object();
+	json_t *ch_order = json_array();
+	for (size_t i = 0; i < c->n; i++) {
+		const sk_record *r = c->recs[i];
+		if (r->type != SK_TYPE_CHALLENGE || (fc && r != fc) || json_object_get(chs, r->id))
+			continue;
+		json_t *e = json_object();
+		json_object_set_new(e, "id", json_string(r->id));
+		json_object_set_new(e, "title", json_string(r->title ? r->title : r->id));
+		json_object_set_new(e, "status", str_or_null(sk_report__str(r->front, "status")));
+		json_object_set_new(e, "missing", json_false());
+		json_object_set_new(chs, r->id, e);
+		json_array_append_new(ch_order, json_string(r->id));
+	}
+
+	json_t *exps = json_array();
+	json_t *totals = status_counts();
+	long started = 0, completed = 0, nquiet = 0, logs_period = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const sk_record *r = c->recs[i];
+		if (r->type != SK_TYPE_EXPERIMENT)
+			continue;
+		const char *ch = sk_report__str(r->front, "challenge");
+		if (fc && (!ch || strcmp(ch, fc->id) != 0))
+			continue;
+		if (fk && !array_has(json_object_get(r->front, "kommuner"), fk->id))
+			continue;
+		int quiet = 0;
+		json_t *e = experiment_entry(c, r, today, since, quiet_days, kom, &quiet, &logs_period);
+		json_array_append_new(exps, e);
+		const char *status = sk_report__str(r->front, "status");
+		count_inc(totals, status ? status : "unknown");
+		nquiet += quiet;
+
+		const char *chkey = ch ? ch : "";
+		json_t *ce = json_object_get(chs, chkey);
+		if (!ce) {
+			/* A challenge the experiment names but the KB lacks. */
+			ce = json_object();
+			json_object_set_new(ce, "id", json_string(chkey));
+			json_object_set_new(ce, "title", json_string(*chkey ? chkey : "Uten utfordring"));
+			json_object_set_new(ce, "status", json_null());
+			json_object_set_new(ce, "missing", json_true());
+			json_object_set_new(chs, chkey, ce);
+			json_array_append_new(ch_order, json_string(chkey));
+		}
+		if (!json_object_get(ce, "by_status")) {
+			json_object_set_new(ce, "by_status", status_counts());
+			json_object_set_new(ce, "experiments", json_integer(0));
+		}
+		count_inc(json_object_get(ce, "by_status"), status ? status : "unknown");
+		count_inc(ce, "experiments");
+		long d;
+		if (date_of(&d, r->front, "start") == 0 && d >= since && d <= today) {
+			started++;
+			json_t *l = json_object_get(ce, "started_in_period");
+			if (!l)
+				json_object_set_new(ce, "started_in_period", l = json_array());
+			json_array_append_new(l, ref_entry(r, "start"));
+		}
+		if (status && strcmp(status, "completed") == 0 && date_of(&d, r->front, "end") == 0 &&
+			d >= since && d <= today) {
+			completed++;
+			json_t *l = json_object_get(ce, "completed_in_period");
+			if (!l)
+				json_object_set_new(ce, "completed_in_period", l = json_array());
+			json_array_append_new(l, ref_entry(r, "end"));
+		}
+		if (quiet) {
+			json_t *l = json_object_get(ce, "quiet");
+			if (!l)
+				json_object_set_new(ce, "quiet", l = json_array());
+			json_t *q = json_object();
+			json_object_set_new(q, "id", json_string(r->id));
+			json_object_set_new(q, "title", json_string(r->title ? r->title : r->id));
+			json_object_set_new(q, "last_log", json_deep_copy(json_object_get(e, "last_log")));
+			json_object_set_new(q, "days_quiet", json_deep_copy(json_object_get(e, "days_quiet")));
+			json_array_append_new(l, q);
+		}
+		/* Kommuner's tallies of experiments. */
+		size_t k;
+		json_t *kv;
+		json_array_foreach(json_object_get(r->front, "kommuner"), k, kv) {
+			json_t *t = json_is_string(kv) ? json_object_get(kom, json_string_value(kv)) : NULL;
+			if (!t)
+				continue;
+			count_inc(t, "experiments");
+			if (status && strcmp(status, "running") == 0)
+				count_inc(t, "running");
+		}
+	}
+
+	/* Challenges as an array; with a kommune filter only those it works on. */
+	json_t *charr = json_array();
+	size_t i;
+	json_t *idv;
+	json_array_foreach(ch_order, i, idv) {
+		json_t *ce = json_object_get(chs, json_string_value(idv));
+		if (!json_object_get(ce, "by_status")) {
+			if (fk)
+				continue;
+			json_object_set_new(ce, "by_status", status_counts());
+			json_object_set_new(ce, "experiments", json_integer(0));
+		}
+		const char *lists[] = {"started_in_period", "completed_in_period", "quiet"};
+		for (size_t l = 0; l < 3; l++)
+			if (!json_object_get(ce, lists[l]))
+				json_object_set_new(ce, lists[l], json_array());
+		json_array_append(charr, ce);
+	}
+	json_decref(ch_order);
+
+	json_t *karr = json_array();
+	json_t *logged = json_array(), *silent = json_array();
+	json_array_foreach(kom_order, i, idv) {
+		json_t *k = json_object_get(kom, json_string_value(idv));
+		int yes = json_integer_value(json_object_get(k, "logs_in_period")) > 0;
+		json_object_set_new(k, "logged", json_boolean(yes));
+		json_array_append_new(yes ? logged : silent, json_copy(idv));
+		json_array_append(karr, k);
+	}
+	json_decref(kom_order);
+
+	json_object_set_new(totals, "experiments", json_integer((json_int_t)json_array_size(exps)));
+	json_object_set_new(totals, "started_in_period", json_integer(started));
+	json_object_set_new(totals, "completed_in_period", json_integer(completed));
+	json_object_set_new(totals, "quiet", json_integer(nquiet));
+	json_object_set_new(totals, "logs_in_period", json_integer(logs_period));
+	json_object_set_new(totals, "kommuner", json_integer((json_int_t)json_array_size(karr)));
+	json_object_set_new(totals, "kommuner_logged", json_integer((json_int_t)json_array_size(logged)));
+	json_object_set_new(totals, "kommuner_silent", json_integer((json_int_t)json_array_size(silent)));
+	json_object_set_new(totals, "records", json_integer((json_int_t)c->n));
+	json_object_set_new(st, "totals", totals);
+	json_object_set_new(st, "challenges", charr);
+	json_object_set_new(st, "experiments", exps);
+	json_object_set_new(st, "kommuner", karr);
+	json_object_set_new(st, "kommuner_logged", logged);
+	json_object_set_new(st, "kommuner_silent", silent);
+	json_object_set_new(st, "projections", projections(c, kb, exps, fk || fc));
+	json_object_set_new(st, "history", history(kb, since, opts));
+	json_object_set_new(st, "health", health(c, kb));
+	*out = st;
+	st = NULL;
+	json_decref(st);
+	json_decref(kom);
+	json_decref(chs);
+	return rc;
+}
+
+int sk_report_status(json_t **out, const sk_kb *kb, const sk_status_opts *opts)
+{
+	sk_report__corpus *c = NULL;
+	*out = NULL;
+	int rc = sk_report__corpus_load(&c, kb);
+	if (rc == 0)
+		rc = sk_report__status_build(out, c, kb, opts);
+	sk_report__corpus_free(c);
+	return rc;
+}
