@@ -19,7 +19,7 @@ static const char *const dashes[] = {
 };
 #define NCOLOURS (sizeof colours / sizeof colours[0])
 
-#define FONT "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif\""
+#define FONT "style=\"font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif\""
 
 /* A coordinate with one decimal and a '.', whatever the locale. */
 static void coord(sk_buf *b, double v)

@@ -269,3 +269,39 @@ void sk_report__percent(sk_buf *b, double share)
 	sk_report__num_dec(b, share * 100, 0);
 	sk_buf_puts(b, "\xC2\xA0%");
 }
+
+/* The sort weight of one code point in Norwegian order: letters fold to
+ * lower case, accented Latin letters to their base, and æ, ø, å after z. */
+static uint32_t collate_weight(uint32_t cp)
+{
+	if (cp >= 'A' && cp <= 'Z')
+		return cp + 32;
+	switch (cp) {
+	case 0xC6: case 0xE6: case 0xC4: case 0xE4: return 'z' + 1; /* Æ æ Ä ä */
+	case 0xD8: case 0xF8: case 0xD6: case 0xF6: return 'z' + 2; /* Ø ø Ö ö */
+	case 0xC5: case 0xE5: return 'z' + 3;                       /* Å å */
+	case 0xC0: case 0xC1: case 0xC2: case 0xE0: case 0xE1: case 0xE2: return 'a';
+	case 0xC8: case 0xC9: case 0xCA: case 0xE8: case 0xE9: case 0xEA: return 'e';
+	case 0xD3: case 0xD2: case 0xD4: case 0xF3: case 0xF2: case 0xF4: return 'o';
+	case 0xDC: case 0xFC: return 'y';
+	default: return cp;
+	}
+}
+
+int sk_report__collate(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a ? 1 : b ? -1 : 0;
+	const char *p = a, *q = b;
+	size_t la = strlen(a), lb = strlen(b);
+	if (!sk_utf8_valid(a, la, NULL) || !sk_utf8_valid(b, lb, NULL))
+		return strcmp(a, b);
+	while (*p && *q) {
+		uint32_t x = collate_weight(sk_utf8_next(&p)), y = collate_weight(sk_utf8_next(&q));
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	if (*p || *q)
+		return *p ? 1 : -1;
+	return strcmp(a, b);
+}

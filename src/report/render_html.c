@@ -128,8 +128,8 @@ static void status_bars_svg(sk_buf *b, const json_t *challenges)
 	int H = top + (int)n * row + 44;
 	double bar_w = W - label_w - 60;
 	sk_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sk-chart\" viewBox=\"0 0 %d %d\" "
-		"width=\"%d\" height=\"%d\" role=\"img\" font-family=\"system-ui, -apple-system, 'Segoe UI', "
-		"Roboto, Arial, sans-serif\">\n<title>Forsøk etter status per utfordring</title>\n", W, H, W, H);
+		"width=\"%d\" height=\"%d\" role=\"img\" style=\"font-family:system-ui,-apple-system,'Segoe UI',"
+		"Roboto,Arial,sans-serif\">\n<title>Forsøk etter status per utfordring</title>\n", W, H, W, H);
 	sk_buf_printf(b, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", W, H);
 	sk_buf_printf(b, "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"600\" "
 		"fill=\"#1a1a1a\">Forsøk etter status per utfordring</text>\n", W / 2);
@@ -194,8 +194,8 @@ static void progress_svg(sk_buf *b, const json_t *metrics)
 	int H = 10 + (int)n * row + 8;
 	double bar_w = W - label_w - 70;
 	sk_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"sk-chart\" viewBox=\"0 0 %d %d\" "
-		"width=\"%d\" height=\"%d\" role=\"img\" font-family=\"system-ui, -apple-system, 'Segoe UI', "
-		"Roboto, Arial, sans-serif\">\n<title>Framdrift mot målene</title>\n", W, H, W, H);
+		"width=\"%d\" height=\"%d\" role=\"img\" style=\"font-family:system-ui,-apple-system,'Segoe UI',"
+		"Roboto,Arial,sans-serif\">\n<title>Framdrift mot målene</title>\n", W, H, W, H);
 	size_t i;
 	json_t *m;
 	json_array_foreach(metrics, i, m) {
@@ -455,6 +455,16 @@ static void section_projections(sk_buf *b, const json_t *st, const char *prefix)
 	}
 	size_t i;
 	json_t *m;
+	const json_t *miss = json_object_get(pj, "missing");
+	if (json_array_size(miss)) {
+		sk_buf_puts(b, "<p class=\"warn\">Lenket til, men mangler i kunnskapsbasen: ");
+		json_array_foreach(miss, i, m) {
+			if (i)
+				sk_buf_puts(b, ", ");
+			esc(b, json_string_value(m));
+		}
+		sk_buf_puts(b, "</p>\n");
+	}
 	json_array_foreach(json_object_get(pj, "models"), i, m) {
 		sk_buf_puts(b, "<h3>");
 		rec_link(b, prefix, jstr(m, "id"), jstr(m, "title"));

@@ -227,6 +227,16 @@ int sk_report_status_md(char **out, const json_t *st)
 		esc(&b, jstr(pj, "note"));
 		sk_buf_puts(&b, "\n\n");
 	}
+	const json_t *miss = json_object_get(pj, "missing");
+	if (json_array_size(miss)) {
+		sk_buf_puts(&b, "Lenket til, men mangler i kunnskapsbasen: ");
+		json_array_foreach(miss, i, e) {
+			if (i)
+				sk_buf_puts(&b, ", ");
+			esc(&b, json_string_value(e));
+		}
+		sk_buf_puts(&b, "\n\n");
+	}
 	json_array_foreach(json_object_get(pj, "models"), i, e) {
 		sk_buf_puts(&b, "### ");
 		esc(&b, jstr(e, "title"));

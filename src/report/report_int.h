@@ -48,6 +48,10 @@ void sk_report__date_long(sk_buf *b, const char *date);
  * ("45 %"), an en dash when not finite. */
 void sk_report__percent(sk_buf *b, double share);
 
+/* Compares two names in Norwegian alphabetical order (æ, ø, å after z,
+ * case and accents folded), like strcmp. */
+int sk_report__collate(const char *a, const char *b);
+
 /* Status computed from an already loaded corpus (export shares it). */
 int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
 	const sk_status_opts *opts);

@@ -636,6 +636,26 @@ static json_t *health(const sk_report__corpus *c, const sk_kb *kb)
 	return o;
 }
 
+static int cmp_title(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	return sk_report__collate(sk_report__str(x, "title"), sk_report__str(y, "title"));
+}
+
+/* Sorts an array of ids by the titles their entries in `by_id` carry. */
+static void sort_by_title(json_t *ids, json_t *by_id)
+{
+	size_t n = json_array_size(ids);
+	json_t **v = sk_calloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_object_get(by_id, json_string_value(json_array_get(ids, i)));
+	qsort(v, n, sizeof *v, cmp_title);
+	json_array_clear(ids);
+	for (size_t i = 0; i < n; i++)
+		json_array_append(ids, json_object_get(v[i], "id"));
+	free(v);
+}
+
 static json_t *ref_entry(const sk_record *r, const char *key)
 {
 	json_t *o = json_object();
@@ -839,6 +859,7 @@ int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_k
 	json_decref(ch_order);
 
 	json_t *karr = json_array();
+	sort_by_title(kom_order, kom);
 	json_t *logged = json_array(), *silent = json_array();
 	json_array_foreach(kom_order, i, idv) {
 		json_t *k = json_object_get(kom, json_string_value(idv));

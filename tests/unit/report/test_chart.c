@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+Suite *report_status_suite(void);
 
 /* Runs xmllint on text; returns its exit status (0: well-formed). */
 static int xml_check(const char *text)
@@ -225,5 +226,10 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-	return sk_test_main(report_suite());
+	SRunner *sr = srunner_create(report_suite());
+	srunner_add_suite(sr, report_status_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
 }
