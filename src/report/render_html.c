@@ -717,7 +717,7 @@ int sk_report_status_json(char **out, const json_t *status)
 	*out = NULL;
 	if (!json_is_object(status))
 		return sk_error_set(SK_EINVALID, "status overview: not a status object");
-	char *s = json_dumps(status, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	char *s = json_dumps(status, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!s)
 		return sk_error_set(SK_ERROR, "status overview: could not write JSON");
 	*out = sk_printf("%s\n", s);

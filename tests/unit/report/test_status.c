@@ -43,7 +43,17 @@ static void make_kb(void)
 	/* Completed in the period. */
 	sk_test_write(kbdir, "experiments/ferdig/index.md",
 		"---\ntitle: Ferdig forsøk\nkommuner: [alfa, beta]\nchallenge: eldre\nstatus: completed\n"
-		"start: 2025-01-01\nend: 2026-06-01\nhypothesis: Noe.\nmetrics: []\n---\nSe [[finnes-ikke]].\n");
+		"start: 2025-01-01\nend: 2026-06-01\nhypothesis: Noe.\nmetrics: []\nmodel: omsorg\n---\n"
+		"Se [[finnes-ikke]].\n");
+	/* Demand grows 5 % a year from 100; the scenario halves the growth. */
+	sk_test_write(kbdir, "models/omsorg.json",
+		"{\"title\": \"Omsorgsbehov\", \"time\": {\"start\": 2020, \"stop\": 2030, \"dt\": 1},\n"
+		" \"parameters\": [{\"name\": \"vekst\", \"value\": 0.05}],\n"
+		" \"stocks\": [{\"name\": \"Behov\", \"unit\": \"årsverk\", \"initial\": 100, \"inflows\": [\"okning\"]}],\n"
+		" \"flows\": [{\"name\": \"okning\", \"equation\": \"Behov * vekst\"}],\n"
+		" \"scenarios\": [{\"name\": \"baseline\", \"title\": \"Referanse\"},\n"
+		"   {\"name\": \"tiltak\", \"title\": \"Med <tiltak>\", \"set\": {\"vekst\": 0.025}}],\n"
+		" \"outputs\": [\"Behov\"]}\n");
 }
 
 static void drop_kb(void)
@@ -127,13 +137,48 @@ START_TEST(status_figures)
 	ck_assert(json_is_false(json_object_get(find(ks, "beta"), "logged")));
 	ck_assert_str_eq(sk_report__str(find(ks, "beta"), "last_log"), "2026-03-22");
 
-	/* No history asked for, no model linked, one broken link. */
+	/* No history asked for, one broken link. */
 	ck_assert(json_is_false(json_object_get(json_object_get(st, "history"), "available")));
-	ck_assert(json_is_false(json_object_get(json_object_get(st, "projections"), "available")));
 	const json_t *h = json_object_get(st, "health");
 	ck_assert_int_eq(geti(h, "broken_links_count"), 1);
 	ck_assert_str_eq(sk_report__str(json_array_get(json_object_get(h, "broken_links"), 0), "target"),
 		"finnes-ikke");
+	json_decref(st);
+}
+END_TEST
+
+/* The linked model runs under each scenario, compared at 2030. */
+START_TEST(status_projections)
+{
+	sk_status_opts o = {.today = "2026-06-30", .no_history = 1};
+	json_t *st = status_of(&o);
+	const json_t *pj = json_object_get(st, "projections");
+	ck_assert(json_is_true(json_object_get(pj, "available")));
+	const json_t *m = find(json_object_get(pj, "models"), "omsorg");
+	ck_assert_msg(json_is_null(json_object_get(m, "error")), "%s", sk_report__str(m, "error"));
+	ck_assert(fabs(json_number_value(json_object_get(m, "horizon")) - 2030) < 1e-9);
+	ck_assert_str_eq(sk_report__str(json_array_get(json_object_get(m, "linked_from"), 0), "id") ?
+		"" : json_string_value(json_array_get(json_object_get(m, "linked_from"), 0)), "ferdig");
+	const json_t *out = json_array_get(json_object_get(m, "outputs"), 0);
+	ck_assert_str_eq(sk_report__str(out, "unit"), "årsverk");
+	const json_t *svs = json_object_get(out, "scenarios");
+	ck_assert_uint_eq(json_array_size(svs), 2);
+	double base = json_number_value(json_object_get(json_array_get(svs, 0), "horizon_value"));
+	double tilt = json_number_value(json_object_get(json_array_get(svs, 1), "horizon_value"));
+	/* Euler, 10 steps: 100 * 1.05^10 and 100 * 1.025^10. */
+	ck_assert_msg(fabs(base - 100 * pow(1.05, 10)) < 1e-6, "baseline %g", base);
+	ck_assert_msg(fabs(tilt - 100 * pow(1.025, 10)) < 1e-6, "tiltak %g", tilt);
+	ck_assert(fabs(json_number_value(json_object_get(json_array_get(svs, 1), "diff_vs_baseline")) -
+		(tilt - base)) < 1e-9);
+	char *html = NULL, *md = NULL;
+	ck_assert_int_eq(sk_report_status_html(&html, st), 0);
+	ck_assert_int_eq(sk_report_status_md(&md, st), 0);
+	ck_assert_contains(html, "Med &lt;tiltak&gt;");
+	ck_assert_contains(html, "Verdi i 2030");
+	ck_assert_contains(html, "Behov (årsverk)");
+	ck_assert_contains(md, "| Med \\<tiltak\\> | 128,01 | -34,88 |");
+	free(html);
+	free(md);
 	json_decref(st);
 }
 END_TEST
@@ -249,6 +294,7 @@ Suite *report_status_suite(void)
 	TCase *tc = tcase_create("status");
 	tcase_add_checked_fixture(tc, make_kb, drop_kb);
 	tcase_add_test(tc, status_figures);
+	tcase_add_test(tc, status_projections);
 	tcase_add_test(tc, status_filters);
 	tcase_add_test(tc, status_errors);
 	tcase_add_test(tc, status_renderings);
