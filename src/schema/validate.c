@@ -620,7 +620,7 @@ static int check(const sk_snode *n, const json_t *v, vctx *c, int depth)
 		if (!c->sh->too_deep && c->sh->top)
 			sk_diags_add(c->sh->top, SK_DIAG_ERROR, NULL, 0, 0,
 				c->sh->path.data ? c->sh->path.data : "",
-				"validation nested more than %d levels deep (a $ref cycle in the schema?)",
+				"validation nested more than %d levels deep (a very deeply nested value, or a $ref cycle in the schema)",
 				SK_SCHEMA_MAX_DEPTH);
 		c->sh->too_deep = 1;
 		return 0;

@@ -123,6 +123,52 @@ START_TEST(malformed_and_missing_files)
 }
 END_TEST
 
+START_TEST(deep_documents_and_boolean_schemas)
+{
+	/* Deeper than Jansson's parse limit: a clear parse error, no crash. */
+	char *deep = malloc(20001);
+	for (int i = 0; i < 10000; i++) {
+		deep[i] = '[';
+		deep[10000 + i] = ']';
+	}
+	deep[20000] = '\0';
+	sk_test_write(dir, "deep.json", deep);
+	free(deep);
+	sk_test_write(dir, "tree.schema.json",
+		"{\"type\": \"array\", \"items\": {\"$ref\": \"#\"}}\n");
+	sk_run_result r = sk_test_run(dir, NULL, "%s validate --schema tree.schema.json deep.json", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_contains(r.out, "deep.json:1:");
+	ck_assert_contains(r.out, "error: invalid JSON: ");
+	sk_run_result_free(&r);
+
+	/* Within the parse limit but past the validator's depth: an error. */
+	char *mid = malloc(2001);
+	for (int i = 0; i < 1000; i++) {
+		mid[i] = '[';
+		mid[1000 + i] = ']';
+	}
+	mid[2000] = '\0';
+	sk_test_write(dir, "mid.json", mid);
+	free(mid);
+	r = sk_test_run(dir, NULL, "%s validate --schema tree.schema.json mid.json", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_contains(r.out, "error: /0/0/0/");
+	ck_assert_contains(r.out, "validation nested more than 500 levels deep");
+	sk_run_result_free(&r);
+
+	sk_test_write(dir, "true.schema.json", "true");
+	r = sk_test_run(dir, NULL, "%s validate --schema true.schema.json bad.json", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 0);
+	sk_run_result_free(&r);
+	sk_test_write(dir, "false.schema.json", "false");
+	r = sk_test_run(dir, NULL, "%s validate --schema false.schema.json good.json", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_contains(r.out, "good.json:1:1: error: (root): no value is allowed here (the schema is false)");
+	sk_run_result_free(&r);
+}
+END_TEST
+
 START_TEST(bundled_type_and_usage)
 {
 	sk_test_write(dir, "log.json",
@@ -158,6 +204,7 @@ int main(void)
 	tcase_add_test(tc, json_output);
 	tcase_add_test(tc, invalid_schema_is_refused);
 	tcase_add_test(tc, malformed_and_missing_files);
+	tcase_add_test(tc, deep_documents_and_boolean_schemas);
 	tcase_add_test(tc, bundled_type_and_usage);
 	suite_add_tcase(s, tc);
 	return sk_test_main(s);
