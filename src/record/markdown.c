@@ -13,6 +13,10 @@ typedef struct line_table {
 	size_t len;
 	size_t *start;  /* start[i]: offset of line i + 1 */
 	size_t n;
+	/* The last place found: links come in order, so counting code points
+	 * resumes here instead of at the line's start. */
+	size_t last_off, last_line;
+	int last_col;
 } line_table;
 
 static void line_table_init(line_table *lt, const char *body)
@@ -20,6 +24,9 @@ static void line_table_init(line_table *lt, const char *body)
 	lt->body = body;
 	lt->len = strlen(body);
 	lt->n = 1;
+	lt->last_off = 0;
+	lt->last_line = 0;
+	lt->last_col = 1;
 	for (size_t i = 0; i < lt->len; i++)
 		lt->n += body[i] == '\n';
 	lt->start = sk_malloc(sk_mul_size(lt->n, sizeof *lt->start));
@@ -42,7 +49,7 @@ static size_t offset_of(const line_table *lt, int line, int col)
 }
 
 /* File line and column (in code points) of byte offset off. */
-static void place_of(const sk_record *rec, const line_table *lt, size_t off, int *line, int *col)
+static void place_of(const sk_record *rec, line_table *lt, size_t off, int *line, int *col)
 {
 	size_t lo = 0, hi = lt->n;
 	while (hi - lo > 1) {
@@ -53,9 +60,17 @@ static void place_of(const sk_record *rec, const line_table *lt, size_t off, int
 			hi = mid;
 	}
 	int c = 1;
-	for (size_t i = lt->start[lo]; i < off; i++)
+	size_t i = lt->start[lo];
+	if (lt->last_line == lo && lt->last_off <= off && lt->last_off >= i) {
+		i = lt->last_off;
+		c = lt->last_col;
+	}
+	for (; i < off; i++)
 		if (((unsigned char)lt->body[i] & 0xC0) != 0x80)
 			c++;
+	lt->last_line = lo;
+	lt->last_off = off;
+	lt->last_col = c;
 	*line = rec->body_line + (int)lo;
 	*col = c;
 }
@@ -63,7 +78,7 @@ static void place_of(const sk_record *rec, const line_table *lt, size_t off, int
 /* Finds [[id]] in a text node's literal and adds a link for each, placed
  * where the same "[[id]]" stands in the source at or after the node's
  * start (escapes and entities can make the literal differ in length). */
-static void scan_links(sk_record *rec, const line_table *lt, cmark_node *node, size_t *search_from)
+static void scan_links(sk_record *rec, line_table *lt, cmark_node *node, size_t *search_from)
 {
 	const char *lit = cmark_node_get_literal(node);
 	if (!lit || !strstr(lit, "[["))
@@ -175,8 +190,10 @@ void sk_record__markdown(sk_record *rec)
 			break;
 		case CMARK_NODE_HEADING: {
 			end_block(&text);
-			rec->headings = sk_realloc(rec->headings,
-				sk_mul_size(rec->n_headings + 1, sizeof *rec->headings));
+			/* Capacity doubles at each power of two. */
+			if ((rec->n_headings & (rec->n_headings - 1)) == 0)
+				rec->headings = sk_realloc(rec->headings,
+					sk_mul_size(rec->n_headings ? rec->n_headings * 2 : 1, sizeof *rec->headings));
 			sk_heading *h = &rec->headings[rec->n_headings++];
 			h->level = cmark_node_get_heading_level(n);
 			h->text = inline_text(n);

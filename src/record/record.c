@@ -20,7 +20,10 @@ void sk_record__pointer_append(sk_buf *b, const char *key)
 void sk_record__add_link(sk_record *rec, const char *target, const char *field,
 	int line, int col, int implicit)
 {
-	rec->links = sk_realloc(rec->links, sk_mul_size(rec->n_links + 1, sizeof *rec->links));
+	/* Capacity doubles at each power of two. */
+	if ((rec->n_links & (rec->n_links - 1)) == 0)
+		rec->links = sk_realloc(rec->links,
+			sk_mul_size(rec->n_links ? rec->n_links * 2 : 1, sizeof *rec->links));
 	sk_link *l = &rec->links[rec->n_links++];
 	l->target = sk_strdup(target);
 	l->field = field ? sk_strdup(field) : NULL;
