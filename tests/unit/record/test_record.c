@@ -452,6 +452,71 @@ START_TEST(kb_open_list_load_find)
 }
 END_TEST
 
+START_TEST(validate_places_schema_errors)
+{
+	sk_record *rec = parse_ok("kommuner/baerum.md",
+		"---\n"
+		"title: Bærum\n"
+		"kommunenummer: 3024\n"
+		"fylke: Akershus\n"
+		"resource_group: ja\n"
+		"---\n");
+	sk_diags d = SK_DIAGS_INIT;
+	ck_assert_int_eq(sk_record_validate(rec, &d), SK_EINVALID);
+	ck_assert_uint_eq(d.len, 2);
+	sk_diags_sort(&d);
+	ck_assert_str_eq(d.items[0].file, "kommuner/baerum.md");
+	ck_assert_str_eq(d.items[0].path, "/kommunenummer");
+	ck_assert_int_eq(d.items[0].line, 3);
+	ck_assert_int_eq(d.items[0].col, 16);
+	ck_assert_contains(d.items[0].message, "/kommunenummer: expected");
+	ck_assert_str_eq(d.items[1].path, "/resource_group");
+	ck_assert_int_eq(d.items[1].line, 5);
+	ck_assert_contains(sk_error_last(), "kommuner/baerum.md:3:16: /kommunenummer: expected");
+	sk_diags_free(&d);
+	sk_record_free(rec);
+
+	rec = parse_ok("kommuner/baerum.md",
+		"---\ntitle: Bærum\nkommunenummer: \"3201\"\nfylke: Akershus\nresource_group: true\n---\n");
+	ck_assert_int_eq(sk_record_validate(rec, &d), 0);
+	ck_assert_uint_eq(d.len, 0);
+	sk_record_free(rec);
+
+	rec = parse_ok("experiments/e/log/l.md", "---\nkind: observation\n---\n");
+	ck_assert_int_eq(sk_record_validate(rec, &d), SK_EINVALID);
+	ck_assert_uint_ge(d.len, 2);
+	ck_assert_contains(d.items[0].message, "front matter: missing required property");
+	sk_diags_free(&d);
+	sk_record_free(rec);
+}
+END_TEST
+
+START_TEST(kb_check_reports_places)
+{
+	char *dir = sk_test_tmpdir();
+	sk_test_write(dir, "samskap.json", "{}");
+	sk_test_write(dir, "challenges/c.md", "---\ntitle: C\nstatus: active\n---\nSe [[d]].\n");
+	sk_test_write(dir, "cases/c.md", "---\ntitle: Også c\n---\n");
+	sk_kb *kb = NULL;
+	ck_assert_int_eq(sk_kb_open(&kb, dir), 0);
+	sk_diags d = SK_DIAGS_INIT;
+	size_t n = 0;
+	ck_assert_int_eq(sk_kb_check_records(kb, &d, &n), SK_EINVALID);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(sk_diags_errors(&d), 2);
+	sk_diags_sort(&d);
+	ck_assert_str_eq(d.items[0].file, "challenges/c.md");
+	ck_assert_contains(d.items[0].message, "duplicate id 'c'");
+	ck_assert_int_eq(d.items[1].line, 5);
+	ck_assert_int_eq(d.items[1].col, 4);
+	ck_assert_contains(d.items[1].message, "[[d]] names no record");
+	sk_diags_free(&d);
+	sk_kb_free(kb);
+	sk_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record");
@@ -470,6 +535,8 @@ int main(void)
 	tcase_add_test(tc, locate_places);
 	tcase_add_test(tc, to_json_holds_the_record);
 	tcase_add_test(tc, kb_open_list_load_find);
+	tcase_add_test(tc, validate_places_schema_errors);
+	tcase_add_test(tc, kb_check_reports_places);
 	suite_add_tcase(s, tc);
 	return sk_test_main(s);
 }
