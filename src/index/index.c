@@ -12,7 +12,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION "4"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -458,6 +458,10 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 		if ((rc = step_done(w, w->ins_link, "adding a link")) != 0)
 			goto done;
 	}
+	/* The id's words stand with the tags: ids are names people use
+	 * (2025-05-05-nullmaling-nattilsyn). */
+	sk_buf_puts(&tags, id);
+	sk_buf_puts(&tags, "\n");
 	json_t *tarr = front ? json_object_get(front, "tags") : NULL;
 	if (json_is_array(tarr)) {
 		size_t i;

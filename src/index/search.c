@@ -222,6 +222,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	int rc = 0;
 	sk_query *q = NULL;
 	char *pos = NULL, *exact = NULL, *neg = NULL, *match = NULL, *exact_match = NULL;
+	char *title_match = NULL;
 	sk_buf sql = SK_BUF_INIT;
 	params p = { 0 };
 	sqlite3_stmt *st = NULL, *snip = NULL;
@@ -267,6 +268,24 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	sqlite3_finalize(st);
 	st = NULL;
 	res->total = (size_t)sqlite3_changes(ix->db);
+
+	/* bm25 divides by the length of the whole record, so a long record
+	 * whose title or tags hold every word would lose to a short one that
+	 * mentions them once: records whose title and tags hold the query
+	 * count three times. */
+	if (pos && res->total > 1) {
+		title_match = sk_printf("{title tags} : (%s)", pos);
+		if ((rc = sk_index__prepare(ix, &st,
+			"UPDATE temp.hit SET score = score * 3 WHERE rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")) != 0)
+			goto done;
+		sqlite3_bind_text(st, 1, title_match, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = sk_index__sql_error(ix, "ranking");
+			goto done;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
 
 	/* Records found only through a compound part rank after those that
 	 * hold the words themselves. */
@@ -335,6 +354,7 @@ done:
 	free(neg);
 	free(match);
 	free(exact_match);
+	free(title_match);
 	sk_buf_free(&sql);
 	params_free(&p);
 	if (rc) {
