@@ -99,6 +99,7 @@ typedef struct emitter {
 	int *deps;
 	size_t nd, capd;
 	int depth, maxdepth;
+	int star;          /* inside SUM(expr): 1 + the element '*' stands for */
 } emitter;
 
 static const char *var_name(const compiler *c, int var)
@@ -189,7 +190,7 @@ static int emit(emitter *e, const sk_node *n);
 /* Compiles `n` in e's element context into a new hidden slot. */
 static int hidden(emitter *e, sk_slot_kind kind, const sk_node *n, int *out)
 {
-	emitter sub = {e->c, e->var, e->cidx, NULL, 0, 0, NULL, 0, 0, 0, 0};
+	emitter sub = {e->c, e->var, e->cidx, NULL, 0, 0, NULL, 0, 0, 0, 0, e->star};
 	int rc = emit(&sub, n);
 	if (rc < 0 || sub.maxdepth > MAX_STACK) {
 		free(sub.code);
@@ -374,6 +375,20 @@ static int resolve(emitter *e, const sk_node *n, int agg, int **slots, int *coun
 			}
 			continue;
 		}
+		if (s->kind == SK_N_STAR && !agg && e->star) {
+			/* one term of SUM(expr): '*' is the current element */
+			int k = e->star - 1;
+			if (s->name) {
+				int sd = find_dim(m, s->name);
+				if (sd >= 0 && m->dims[sd].parent == v->dims[p])
+					k = k < m->dims[sd].n ? m->dims[sd].pmap[k] : -1;
+			}
+			if (k < 0 || k >= d->n)
+				rc = err_at(e, s, SK_EINVALID, "'*' ranges differ in size in '%s'", v->name);
+			else
+				il_add(&L[p], k);
+			continue;
+		}
 		if (s->kind == SK_N_STAR) {
 			if (s->name) {
 				int sd = find_dim(m, s->name);
@@ -527,10 +542,30 @@ static int const_value(compiler *c, const sk_node *n, double *out)
 		case SK_OP_MOD: *out = a - b * floor(a / b); return 0;
 		default: return -1;
 		}
+	case SK_N_CALL:
+		/* the few functions whose value at the start is known: the
+		 * order of DELAYN and SMTHN is fixed when the run starts */
+		if (!strcmp(n->name, "STEP") && n->nargs == 2) {
+			if (const_value(c, n->args[0], &a) < 0 || const_value(c, n->args[1], &b) < 0)
+				return -1;
+			*out = c->m->start >= b ? a : 0;
+			return 0;
+		}
+		if ((!strcmp(n->name, "MIN") || !strcmp(n->name, "MAX")) && n->nargs == 2) {
+			if (const_value(c, n->args[0], &a) < 0 || const_value(c, n->args[1], &b) < 0)
+				return -1;
+			*out = (n->name[1] == 'I') == (a < b) ? a : b;
+			return 0;
+		}
+		return -1;
 	case SK_N_REF: {
 		if (n->subscripted)
 			return -1;
 		int vi = kmap_get(&c->vars, n->name);
+		if (vi < 0 && (!strcmp(n->name, "dt") || !strcmp(n->name, "time_step"))) {
+			*out = c->m->dt;
+			return 0;
+		}
 		if (vi < 0 || c->m->vars[vi].ndims)
 			return -1;
 		return var_const(c, vi, out);
@@ -560,7 +595,8 @@ static int fn1_id(const char *name)
 		{"ABS", SK_F_ABS}, {"SQRT", SK_F_SQRT}, {"EXP", SK_F_EXP}, {"LN", SK_F_LN},
 		{"LOG10", SK_F_LOG10}, {"INT", SK_F_INT}, {"SIN", SK_F_SIN}, {"COS", SK_F_COS},
 		{"TAN", SK_F_TAN}, {"ARCSIN", SK_F_ASIN}, {"ARCCOS", SK_F_ACOS},
-		{"ARCTAN", SK_F_ATAN}, {"INTEGER", SK_F_INT}, {NULL, 0}};
+		{"ARCTAN", SK_F_ATAN}, {"INTEGER", SK_F_INT}, {"SINH", SK_F_SINH}, {"COSH", SK_F_COSH},
+		{"TANH", SK_F_TANH}, {"LOG", SK_F_LOG10}, {NULL, 0}};
 	for (int i = 0; t[i].n; i++)
 		if (strcmp(t[i].n, name) == 0)
 			return t[i].id;
@@ -589,6 +625,31 @@ static int emit_args(emitter *e, const sk_node *n)
 	return 0;
 }
 
+/* The number of elements a '*' in expression n runs over (0 when there is
+ * none): SUM(a[*] * b[*]) sums the products element by element. */
+static int star_count(compiler *c, const sk_node *n)
+{
+	if (n->kind == SK_N_REF && n->subscripted) {
+		int vi = kmap_get(&c->vars, n->name);
+		for (int p = 0; vi >= 0 && p < n->nargs && p < c->m->vars[vi].ndims; p++) {
+			const sk_node *s = n->args[p];
+			if (s->kind != SK_N_STAR)
+				continue;
+			int sd = s->name ? find_dim(c->m, s->name) : -1;
+			return sd >= 0 ? c->m->dims[sd].n : c->m->dims[c->m->vars[vi].dims[p]].n;
+		}
+		return 0;
+	}
+	if (n->kind == SK_N_REF)
+		return 0;
+	for (int i = 0; i < n->nargs; i++) {
+		int k = star_count(c, n->args[i]);
+		if (k)
+			return k;
+	}
+	return 0;
+}
+
 /* An aggregate over one array argument (or several scalars). */
 static int emit_agg(emitter *e, const sk_node *n, int kind)
 {
@@ -597,8 +658,15 @@ static int emit_agg(emitter *e, const sk_node *n, int kind)
 	for (int i = 0; i < n->nargs && rc == 0; i++) {
 		const sk_node *a = n->args[i];
 		int *s = NULL, cnt = 0;
-		if (a->kind == SK_N_REF) {
+		if (a->kind == SK_N_REF && kmap_get(&e->c->vars, a->name) >= 0) {
 			rc = resolve(e, a, 1, &s, &cnt, NULL, NULL);
+		} else if (!e->star && (cnt = star_count(e->c, a)) > 0) {
+			s = sk_malloc(sizeof(int) * (size_t)cnt);
+			for (int k = 0; k < cnt && rc == 0; k++) {
+				e->star = k + 1;
+				rc = hidden(e, SK_SLOT_AUX, a, &s[k]);
+			}
+			e->star = 0;
 		} else {
 			int h;
 			rc = hidden(e, SK_SLOT_AUX, a, &h);
@@ -693,17 +761,34 @@ static int emit_stateful(emitter *e, const sk_node *n, int kind, int order, int 
 		load(e, r);
 		return 0;
 	}
-	/* stage time = tau / order */
-	int st;
+	/* stage time = tau / order; DELAYN's stage k sees the delay time of
+	 * k steps before (information moves one stage per step, as in the
+	 * reference engine), through hidden stocks that follow it */
+	int lagged = kind == 'd' && !strcmp(n->name, "DELAYN");
+	int st, first_st;
 	if ((rc = hidden_built(e, SK_SLOT_AUX, sk_model__node_bin(SK_OP_DIV, slotn(tau),
 		sk_model__node_num(order)), &st)) < 0)
 		return rc;
+	first_st = st;
 	int prev = in, result = -1;
 	for (int k = 0; k < order; k++) {
 		int iv, S, F;
+		if (lagged && k > 0) {
+			int l0, L, LF;
+			if ((rc = hidden_built(e, SK_SLOT_INITONLY, slotn(st), &l0)) < 0 ||
+				(rc = hidden_stock(e, l0, &L)) < 0)
+				return rc;
+			sk_node *dtn = sk_model__node_new(SK_N_REF);
+			dtn->name = sk_strdup("dt");
+			if ((rc = hidden_built(e, SK_SLOT_FLOW, sk_model__node_bin(SK_OP_DIV,
+				sk_model__node_bin(SK_OP_SUB, slotn(st), slotn(L)), dtn), &LF)) < 0)
+				return rc;
+			add_link(m, L, LF, 1);
+			st = L;
+		}
 		sk_node *ivn = slotn(init >= 0 ? init : in);
 		if (kind == 'd')
-			ivn = sk_model__node_bin(SK_OP_MUL, ivn, slotn(st));
+			ivn = sk_model__node_bin(SK_OP_MUL, ivn, slotn(first_st));
 		if ((rc = hidden_built(e, SK_SLOT_INITONLY, ivn, &iv)) < 0)
 			return rc;
 		if ((rc = hidden_stock(e, iv, &S)) < 0)
@@ -874,6 +959,13 @@ static int emit_call(emitter *e, const sk_node *n)
 				tmp.nargs = 1;
 				return emit_agg(e, &tmp, agg_id(up));
 			}
+			/* LOOKUP(COSH, x): a builtin function named as the table */
+			if (fn1_id(up)) {
+				if ((rc = emit(e, n->args[1])) < 0)
+					return rc;
+				put(e, SK_I_FN1, fn1_id(up), 0, 0);
+				return 0;
+			}
 		}
 		int t;
 		if ((rc = lookup_table_of(e, a0, &t)) < 0)
@@ -893,10 +985,15 @@ static int emit_call(emitter *e, const sk_node *n)
 	if (!strcmp(f, "SMTHN") || !strcmp(f, "DELAYN")) {
 		if (na < 3 || na > 4)
 			return err_at(e, n, SK_EINVALID, "%s takes three or four arguments", f);
-		double ord;
+		double ord, tau;
 		if (const_value(c, n->args[2], &ord) < 0 || ord < 1 || ord > 1000)
 			return err_at(e, n, SK_EUNSUPPORTED, "%s with an order that is not a constant 1..1000", f);
-		return emit_stateful(e, n, f[0] == 'S' ? 's' : 'd', (int)floor(ord + 0.5), na == 4);
+		int order = (int)floor(ord + 0.5);
+		/* as Vensim does: a material delay's order drops until each stage
+		 * lasts at least one time step */
+		if (f[0] == 'D' && const_value(c, n->args[1], &tau) == 0 && tau / m->dt < order)
+			order = tau / m->dt >= 1 ? (int)floor(tau / m->dt + 1e-9) : 1;
+		return emit_stateful(e, n, f[0] == 'S' ? 's' : 'd', order, na == 4);
 	}
 	if (!strcmp(f, "TREND") || !strcmp(f, "FORCST")) {
 		int want = f[0] == 'T' ? 2 : 3;
@@ -1458,6 +1555,47 @@ static int read_equations(compiler *c, int vi, int is_param)
 		}
 		return sk_error_set(SK_EINVALID, "%s: variable '%s' has no %s", c->file, v->name, ekey);
 	}
+	/* "1, 2, 3" gives an array its elements' values in order */
+	if (v->ndims && json_is_string(eq)) {
+		const char *t = json_string_value(eq);
+		int depth = 0, parts = 1;
+		for (const char *p = t; *p; p++) {
+			if (*p == '(' || *p == '[')
+				depth++;
+			else if (*p == ')' || *p == ']')
+				depth--;
+			else if (*p == ',' && depth == 0)
+				parts++;
+		}
+		if (parts > 1) {
+			if (parts != v->n)
+				return sk_error_set(SK_EINVALID, "%s: variable '%s': %d values listed for %d elements",
+					c->file, v->name, parts, v->n);
+			es->per_elem = 1;
+			es->nodes = sk_calloc((size_t)v->n, sizeof(sk_node *));
+			const char *p = t;
+			for (int k = 0; k < v->n; k++) {
+				const char *q = p;
+				depth = 0;
+				while (*q && !(*q == ',' && depth == 0)) {
+					if (*q == '(' || *q == '[')
+						depth++;
+					else if (*q == ')' || *q == ']')
+						depth--;
+					q++;
+				}
+				char *piece = sk_strndup(p, (size_t)(q - p));
+				json_t *pj = json_string(piece);
+				free(piece);
+				rc = def_node(c, v->name, pj, &es->nodes[k]);
+				json_decref(pj);
+				if (rc < 0)
+					return rc;
+				p = *q ? q + 1 : q;
+			}
+			return 0;
+		}
+	}
 	es->nodes = sk_calloc(1, sizeof(sk_node *));
 	return def_node(c, v->name, eq, &es->nodes[0]);
 }
@@ -1801,7 +1939,7 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 				idx[p] = rem % dn;
 				rem /= dn;
 			}
-			emitter em = {c, i, idx, NULL, 0, 0, NULL, 0, 0, 0, 0};
+			emitter em = {c, i, idx, NULL, 0, 0, NULL, 0, 0, 0, 0, 0};
 			const sk_node *n = c->eqns[i].nodes[c->eqns[i].per_elem ? e : 0];
 			rc = emit(&em, n);
 			int t = v->gfs ? v->gfs[e] : v->gf;

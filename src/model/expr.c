@@ -18,6 +18,7 @@ typedef struct {
 	const char *s;
 	size_t pos;
 	tok_kind kind;
+	int prev_operand; /* the previous token ended an operand */
 	int op;          /* T_OP: SK_OP_* or '!' */
 	double num;
 	char *id;        /* T_ID: as written, quotes dropped */
@@ -94,6 +95,8 @@ static void lex_next(lexer *lx)
 {
 	const char *s = lx->s;
 	size_t p = lx->pos;
+	lx->prev_operand = lx->kind == T_NUM || lx->kind == T_ID || lx->kind == T_RP ||
+		lx->kind == T_RB;
 	free(lx->id);
 	lx->id = NULL;
 	for (;;) {
@@ -152,15 +155,11 @@ static void lex_next(lexer *lx)
 		} else if (word_is(lx->id, "not")) {
 			lx->kind = T_OP;
 			lx->op = '!';
-		} else if (word_is(lx->id, "mod")) {
-			/* MOD(a, b) is the function, a MOD b the operator */
-			size_t r = p;
-			while (s[r] && isspace((unsigned char)s[r]))
-				r++;
-			if (s[r] != '(') {
-				lx->kind = T_OP;
-				lx->op = SK_OP_MOD;
-			}
+		} else if (word_is(lx->id, "mod") && lx->prev_operand) {
+			/* a MOD b is the operator; MOD(a, b) or a variable named
+			 * mod where no operand precedes */
+			lx->kind = T_OP;
+			lx->op = SK_OP_MOD;
 		}
 	} else {
 		p++;

@@ -125,6 +125,9 @@ static double fn(int id, double a, double b, double c, double t, double dt)
 	case SK_F_ASIN: return asin(a);
 	case SK_F_ACOS: return acos(a);
 	case SK_F_ATAN: return atan(a);
+	case SK_F_SINH: return sinh(a);
+	case SK_F_COSH: return cosh(a);
+	case SK_F_TANH: return tanh(a);
 	case SK_F_MIN: return a < b ? a : b;
 	case SK_F_MAX: return a > b ? a : b;
 	case SK_F_MODF: return b == 0 ? NAN : a - b * floor(a / b);
@@ -159,14 +162,11 @@ static double delayp(run *r, int k, double d)
 			return r->v[dp->init];
 		return r->hcount ? h[0] : r->v[dp->input];
 	}
-	double f = (target - m->start) / m->dt;
-	long j = (long)floor(f + 1e-6);
-	if (j >= r->hcount - 1)
-		return j >= r->hcount ? r->v[dp->input] : h[r->hcount - 1];
-	double w = f - j;
-	if (w < 1e-6)
-		return h[j];
-	return h[j] + w * (h[j + 1] - h[j]);
+	/* the input as it was at the last step at or before t - d */
+	long j = (long)floor((target - m->start) / m->dt + 1e-6);
+	if (j >= r->hcount)
+		return r->v[dp->input];
+	return h[j];
 }
 
 /* Runs one program. Returns 0, or -1 with r->bad set. */

@@ -233,7 +233,7 @@ static json_t *dims_json(const xnode *v)
 }
 
 /* One variable (stock, flow, aux) into its JSON definition. */
-static int var_json(const xnode *v, json_t **out, const char *file)
+static int var_json(const xnode *v, json_t **out, const char *file, const int nonneg_default[2])
 {
 	const char *name = attr(v, "name");
 	int is_stock = !strcmp(v->name, "stock");
@@ -303,6 +303,10 @@ static int var_json(const xnode *v, json_t **out, const char *file)
 	json_t *d = dims_json(v);
 	if (d)
 		json_object_set_new(o, "dimensions", d);
+	/* <behavior> in the header sets what <non_negative> defaults to */
+	if (!json_object_get(o, "non_negative") && !strcmp(v->name, "stock") ? nonneg_default[0] :
+		!json_object_get(o, "non_negative") && !strcmp(v->name, "flow") ? nonneg_default[1] : 0)
+		json_object_set_new(o, "non_negative", json_true());
 	if (rc < 0) {
 		json_decref(o);
 		return rc;
@@ -409,13 +413,23 @@ static int convert(const xnode *root, json_t **out, const char *file)
 		json_decref(doc);
 		return sk_error_set(SK_EINVALID, "%s: no <model> with <variables>", file);
 	}
+	int nonneg[2] = {0, 0};
+	const xnode *beh = kid(root, "behavior");
+	if (beh) {
+		if (kid(beh, "non_negative"))
+			nonneg[0] = nonneg[1] = is_true_text(kid(beh, "non_negative"));
+		if (kid(kid(beh, "stock"), "non_negative"))
+			nonneg[0] = is_true_text(kid(kid(beh, "stock"), "non_negative"));
+		if (kid(kid(beh, "flow"), "non_negative"))
+			nonneg[1] = is_true_text(kid(kid(beh, "flow"), "non_negative"));
+	}
 	json_t *stocks = json_array(), *flows = json_array(), *auxes = json_array(),
 		*lookups = json_array();
 	for (size_t i = 0; i < vars->nkids && rc == 0; i++) {
 		const xnode *k = vars->kids[i];
 		json_t *o = NULL;
 		if (!strcmp(k->name, "stock") || !strcmp(k->name, "flow") || !strcmp(k->name, "aux")) {
-			if ((rc = var_json(k, &o, file)) < 0)
+			if ((rc = var_json(k, &o, file, nonneg)) < 0)
 				break;
 			json_array_append_new(k->name[0] == 's' ? stocks : k->name[0] == 'f' ? flows : auxes, o);
 		} else if (!strcmp(k->name, "gf")) {
