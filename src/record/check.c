@@ -120,7 +120,8 @@ static void check_order(const sk_record *rec, const char *from_ptr, const char *
 			to_ptr, b, from_ptr, a);
 }
 
-/* Measurements of a log entry that are no metric of its experiment. */
+/* Measurements of a log entry that are no metric of its experiment (the
+ * rule `samskap log` enforces, here for entries written by hand). */
 static void check_measurements(const sk_record *log, const sk_record *exp, sk_diags *d)
 {
 	json_t *ms = json_object_get(log->front, "measurements");
@@ -142,9 +143,9 @@ static void check_measurements(const sk_record *log, const sk_record *exp, sk_di
 			sk_buf p = SK_BUF_INIT;
 			sk_buf_puts(&p, "/measurements/");
 			sk_record__pointer_append(&p, k);
-			sk_diags_add(d, SK_DIAG_WARNING, log->path, sk_record_line_of(log, p.data),
+			sk_diags_add(d, SK_DIAG_ERROR, log->path, sk_record_line_of(log, p.data),
 				sk_record_col_of(log, p.data), p.data,
-				"measurement '%s' is not one of the metrics of experiment '%s' (%s)",
+				"measurement '%s' is not one of the metrics of experiment '%s' (see its metrics in %s)",
 				k, exp->id, exp->path);
 			sk_buf_free(&p);
 		}

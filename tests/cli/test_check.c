@@ -176,6 +176,16 @@ START_TEST(infinite_number)
 }
 END_TEST
 
+START_TEST(measurement_of_no_metric)
+{
+	char *dir = make_kb();
+	sk_test_write(dir, "experiments/e1/log/2025-02-01-e1.md",
+		"---\ndate: 2025-02-01\nauthor: Kari\nkind: measurement\nmeasurements:\n  andel: 27\n  andell: 26\n---\n");
+	expect_error(dir, "experiments/e1/log/2025-02-01-e1.md:7:11: error: measurement 'andell' is not one of the metrics of experiment 'e1'", NULL);
+	drop_kb(dir);
+}
+END_TEST
+
 START_TEST(unknown_type_folder)
 {
 	char *dir = make_kb();
@@ -488,6 +498,7 @@ int main(void)
 	tcase_add_test(tc, non_text_key);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, infinite_number);
+	tcase_add_test(tc, measurement_of_no_metric);
 	tcase_add_test(tc, unknown_type_folder);
 	tcase_add_test(tc, missing_required_fields);
 	tcase_add_test(tc, bad_date_format);
