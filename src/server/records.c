@@ -6,6 +6,7 @@
 #include "samskap/record.h"
 
 #include <cmark.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,62 +130,52 @@ int sk_server__h_api_record(sk_req *r)
 	return 0;
 }
 
-/* Records linking to `id`: {id, type, title, field} each. */
-static json_t *backlinks_json(sk_record **recs, size_t n, const char *id)
+static json_t *link_json(const sk_index_link *l, int out)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++) {
-		const sk_record *o = recs[i];
-		for (size_t k = 0; k < o->n_links; k++) {
-			if (strcmp(o->links[k].target, id) != 0)
-				continue;
-			json_t *b = json_pack("{s:s,s:s,s:s}", "id", o->id,
-				"type", sk_record_type_name(o->type), "title", o->title);
-			json_object_set_new(b, "field", o->links[k].field
-				? json_string(o->links[k].field) : json_null());
-			json_array_append_new(arr, b);
-			break;
-		}
-	}
-	return arr;
+	json_t *o = json_pack("{s:s,s:o}", out ? "target" : "id", l->id,
+		"field", l->field ? json_string(l->field) : json_null());
+	if (out)
+		json_object_set_new(o, "exists", json_boolean(l->type != NULL));
+	if (l->type)
+		json_object_set_new(o, "type", json_string(l->type));
+	if (l->title)
+		json_object_set_new(o, "title", json_string(l->title));
+	return o;
 }
 
-static const sk_record *find_in(sk_record **recs, size_t n, const char *id)
+/* A record's links from the index: 404 when neither the index nor the
+ * files know the id. */
+static int index_links(sk_req *r, sk_index_links **out, const char *id)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(recs[i]->id, id) == 0)
-			return recs[i];
-	return NULL;
+	sk_index *ix = NULL;
+	*out = NULL;
+	int rc = sk_server__check_id(r, id);
+	if (rc == 0)
+		rc = sk_server__index(r, &ix);
+	if (rc == 0)
+		rc = sk_index_links_get(out, ix, id);
+	if (rc == SK_ENOTFOUND)
+		rc = sk_error_set(SK_ENOTFOUND, "no record with id '%s'", id);
+	else if (rc < 0 && !r->fail_status)
+		rc = sk_server__fail(r, 500, "%s", sk_error_last());
+	return rc;
 }
 
 int sk_server__h_api_links(sk_req *r)
 {
-	sk_record *rec = NULL;
-	sk_record **recs = NULL;
-	size_t n = 0;
-	int rc = sk_server__record(r, &rec, r->params[0]);
-	if (rc == 0)
-		rc = sk_server__records(r, &recs, &n, SK_TYPE_COUNT);
+	sk_index_links *l = NULL;
+	int rc = index_links(r, &l, r->params[0]);
 	if (rc < 0)
-		goto done;
-	json_t *links = json_array();
-	for (size_t i = 0; i < rec->n_links; i++) {
-		const sk_link *l = &rec->links[i];
-		const sk_record *t = find_in(recs, n, l->target);
-		json_t *o = json_pack("{s:s,s:o,s:b}", "target", l->target,
-			"field", l->field ? json_string(l->field) : json_null(), "exists", t != NULL);
-		if (t) {
-			json_object_set_new(o, "type", json_string(sk_record_type_name(t->type)));
-			json_object_set_new(o, "title", json_string(t->title));
-		}
-		json_array_append_new(links, o);
-	}
-	sk_server__json(r, 200, json_pack("{s:s,s:o,s:o}", "id", rec->id, "links", links,
-		"backlinks", backlinks_json(recs, n, rec->id)));
-done:
-	sk_records_free(recs, n);
-	sk_record_free(rec);
-	return rc;
+		return rc;
+	json_t *out = json_array(), *in = json_array();
+	for (size_t i = 0; i < l->n_out; i++)
+		json_array_append_new(out, link_json(&l->out[i], 1));
+	for (size_t i = 0; i < l->n_in; i++)
+		json_array_append_new(in, link_json(&l->in[i], 0));
+	sk_server__json(r, 200, json_pack("{s:s,s:o,s:o}", "id", l->id, "links", out,
+		"backlinks", in));
+	sk_index_links_free(l);
+	return 0;
 }
 
 /* ---- HTML --------------------------------------------------------------- */
@@ -531,51 +522,102 @@ static void log_form(sk_req *r, const sk_record *exp)
 	sk_buf_puts(b, ".</p>\n<p><button type=\"submit\">Lagre i loggen</button></p>\n</form>\n");
 }
 
-/* Links out and in, as two lists. */
-static void links_section(sk_buf *b, const sk_record *rec, sk_record **recs, size_t n)
+static void link_item(sk_buf *b, const sk_index_link *l)
 {
+	sk_record_type t;
+	sk_buf_puts(b, "<li>");
+	if (l->type) {
+		sk_server__record_link(b, l->id, l->title ? l->title : l->id);
+		sk_buf_puts(b, " <span class=\"type\">");
+		sk_server__esc(b, sk_record_type_parse(&t, l->type) == 0 ? type_nb[t] : l->type);
+		sk_buf_puts(b, "</span>");
+	} else {
+		sk_server__esc(b, l->id);
+		sk_buf_puts(b, " <span class=\"error\">(finnes ikke)</span>");
+	}
+	sk_buf_puts(b, "</li>\n");
+}
+
+/* Links out and in, as two lists (from the index; nothing when the
+ * index does not have the record yet). */
+static void links_section(sk_req *r, const sk_record *rec)
+{
+	sk_index_links *l = NULL;
+	int fail = r->fail_status;
+	if (index_links(r, &l, rec->id) < 0) {
+		r->fail_status = fail;
+		sk_error_clear();
+		return;
+	}
+	sk_buf *b = &r->out;
 	size_t shown = 0;
-	for (size_t i = 0; i < rec->n_links; i++) {
-		const sk_link *l = &rec->links[i];
-		if (l->implicit)
+	for (size_t i = 0; i < l->n_out; i++) {
+		/* One line per target, in the order they first appear. */
+		size_t k = 0;
+		while (k < i && strcmp(l->out[k].id, l->out[i].id) != 0)
+			k++;
+		if (k < i || (rec->experiment && strcmp(l->out[i].id, rec->experiment) == 0))
 			continue;
 		if (shown++ == 0)
 			sk_buf_puts(b, "<h2>Lenker</h2>\n<ul class=\"links\">\n");
-		const sk_record *t = find_in(recs, n, l->target);
-		sk_buf_puts(b, "<li>");
-		if (t) {
-			sk_server__record_link(b, t->id, t->title);
-			sk_buf_puts(b, " <span class=\"type\">");
-			sk_server__esc(b, type_nb[t->type]);
-			sk_buf_puts(b, "</span>");
-		} else {
-			sk_server__esc(b, l->target);
-			sk_buf_puts(b, " <span class=\"error\">(finnes ikke)</span>");
-		}
-		sk_buf_puts(b, "</li>\n");
+		link_item(b, &l->out[i]);
 	}
 	if (shown)
 		sk_buf_puts(b, "</ul>\n");
 	shown = 0;
-	for (size_t i = 0; i < n; i++) {
-		const sk_record *o = recs[i];
-		if (o->type == SK_TYPE_LOG && rec->type == SK_TYPE_EXPERIMENT)
-			continue;  /* the timeline shows them */
-		for (size_t k = 0; k < o->n_links; k++) {
-			if (strcmp(o->links[k].target, rec->id) != 0)
-				continue;
-			if (shown++ == 0)
-				sk_buf_puts(b, "<h2>Tilbakelenker</h2>\n<ul class=\"backlinks\">\n");
-			sk_buf_puts(b, "<li>");
-			sk_server__record_link(b, o->id, o->title);
-			sk_buf_puts(b, " <span class=\"type\">");
-			sk_server__esc(b, type_nb[o->type]);
-			sk_buf_puts(b, "</span></li>\n");
-			break;
-		}
+	for (size_t i = 0; i < l->n_in; i++) {
+		size_t k = 0;
+		while (k < i && strcmp(l->in[k].id, l->in[i].id) != 0)
+			k++;
+		/* An experiment's log entries are in its timeline. */
+		if (k < i || (rec->type == SK_TYPE_EXPERIMENT && l->in[i].type &&
+			strcmp(l->in[i].type, "log") == 0))
+			continue;
+		if (shown++ == 0)
+			sk_buf_puts(b, "<h2>Tilbakelenker</h2>\n<ul class=\"backlinks\">\n");
+		link_item(b, &l->in[i]);
 	}
 	if (shown)
 		sk_buf_puts(b, "</ul>\n");
+	sk_index_links_free(l);
+}
+
+/* An experiment's log entries, read from its log folder. */
+static int load_logs(sk_req *r, sk_record ***out, size_t *n, const char *exp)
+{
+	sk_kb *kb = NULL;
+	*out = NULL;
+	*n = 0;
+	int rc = sk_server__kb(r, &kb);
+	if (rc < 0)
+		return rc;
+	char *rel = sk_printf("experiments/%s/log", exp);
+	char *dir = sk_path_join(kb->root, rel);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len < 4 || strcmp(e->d_name + len - 3, ".md") != 0)
+			continue;
+		char *path = sk_printf("%s/%s", rel, e->d_name);
+		sk_record *rec = NULL;
+		/* A broken entry is left out here; `samskap check` names it. */
+		if (sk_record_load(&rec, kb->root, path, kb->max_bytes, NULL) == 0) {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 16;
+				*out = sk_realloc(*out, sk_mul_size(cap, sizeof **out));
+			}
+			(*out)[(*n)++] = rec;
+		}
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	sk_error_clear();
+	free(dir);
+	free(rel);
+	return 0;
 }
 
 int sk_server__h_record_page(sk_req *r)
@@ -584,8 +626,8 @@ int sk_server__h_record_page(sk_req *r)
 	sk_record **recs = NULL;
 	size_t n = 0;
 	int rc = sk_server__record(r, &rec, r->params[0]);
-	if (rc == 0)
-		rc = sk_server__records(r, &recs, &n, SK_TYPE_COUNT);
+	if (rc == 0 && rec->type == SK_TYPE_EXPERIMENT)
+		rc = load_logs(r, &recs, &n, rec->id);
 	if (rc < 0)
 		goto done;
 	sk_buf *b = &r->out;
@@ -628,7 +670,8 @@ int sk_server__h_record_page(sk_req *r)
 		timeline(b, recs, n, rec->id);
 		log_form(r, rec);
 	}
-	links_section(b, rec, recs, n);
+	links_section(r, rec);
+	sk_server__history_section(r, rec);
 	sk_server__page_end(r, 200);
 done:
 	sk_records_free(recs, n);

@@ -246,6 +246,7 @@ static void req_free(sk_req *r)
 	}
 	free(r->headers);
 	json_decref(r->form);
+	sk_index_free(r->ix);
 	sk_kb_free(r->kb);
 	free(r);
 }
@@ -343,12 +344,29 @@ static int find_kb_root(char **out, const char *path)
 	}
 }
 
+/* Brings the index up to date before the first request, so that it does
+ * not wait, and so that a KB whose index cannot be made fails now. */
+static int index_first(sk_server *srv)
+{
+	sk_kb *kb = NULL;
+	sk_index *ix = NULL;
+	int rc = sk_kb_open(&kb, srv->kb_root);
+	if (rc == 0)
+		rc = sk_index_open(&ix, kb, NULL);
+	if (rc == 0)
+		rc = sk_server__index_refresh(srv, ix, 1);
+	sk_index_free(ix);
+	sk_kb_free(kb);
+	return rc;
+}
+
 int sk_server_start(sk_server **out, const sk_server_opts *opts)
 {
 	sk_server *srv = sk_calloc(1, sizeof *srv);
 	int rc = 0;
 	*out = NULL;
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->update_lock, NULL);
 	srv->max_body = opts->max_body ? opts->max_body : SK_SERVER_MAX_BODY;
 	rc = find_kb_root(&srv->kb_root, opts->kb_path ? opts->kb_path : ".");
 	if (rc < 0)
@@ -358,6 +376,10 @@ int sk_server_start(sk_server **out, const sk_server_opts *opts)
 		if (rc < 0)
 			goto done;
 	}
+
+	rc = index_first(srv);
+	if (rc < 0)
+		goto done;
 
 	const char *bind = opts->bind ? opts->bind : SK_SERVER_BIND;
 	struct sockaddr_storage ss;
@@ -435,6 +457,7 @@ void sk_server_free(sk_server *srv)
 	sk_server__members_free(srv);
 	free(srv->sessions);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->update_lock);
 	free(srv->kb_root);
 	free(srv->url);
 	free(srv);

@@ -8,6 +8,7 @@
 #ifndef SK_SERVER_INT_H
 #define SK_SERVER_INT_H
 
+#include "samskap/index.h"
 #include "samskap/record.h"
 #include "samskap/server.h"
 #include "samskap/util.h"
@@ -42,6 +43,7 @@ struct sk_server {
 	size_t max_body;
 	sk_member *members;
 	size_t n_members;
+	pthread_mutex_t update_lock; /* one index update at a time */
 	pthread_mutex_t lock;  /* guards what follows */
 	sk_session *sessions;
 	size_t n_sessions, cap_sessions;
@@ -82,6 +84,7 @@ typedef struct sk_req {
 	int fail_status;         /* the HTTP status a failing handler asked for */
 	json_t *form;            /* a parsed form body (x-www-form-urlencoded) */
 	sk_kb *kb;               /* opened on first use (sk_server__kb) */
+	sk_index *ix;            /* opened on first use (sk_server__index) */
 } sk_req;
 
 /* A handler fills r's response and returns 0, or returns a negative SK_E
@@ -115,6 +118,12 @@ int sk_server__h_api_model_run(sk_req *r);
 int sk_server__h_api_model_compare(sk_req *r);
 int sk_server__h_models_page(sk_req *r);
 int sk_server__h_model_page(sk_req *r);
+int sk_server__h_api_search(sk_req *r);
+int sk_server__h_search_page(sk_req *r);
+int sk_server__h_api_log(sk_req *r);
+int sk_server__h_api_create(sk_req *r);
+int sk_server__h_api_history(sk_req *r);
+int sk_server__h_log_form(sk_req *r);
 
 /* The route table (router.c), NULL-terminated by a route with NULL method. */
 extern const sk_route sk_server__routes[];
@@ -210,6 +219,21 @@ void sk_server__markdown(sk_buf *b, const char *md);
 /* On a case's or experiment's page: the linked model's chart (baseline
  * against the record's scenario). Adds nothing when the model fails. */
 void sk_server__model_section(sk_req *r, const sk_record *rec);
+
+/* ---- search.c ----------------------------------------------------------- */
+
+/* The request's index (borrowed; freed with r), brought up to date with
+ * the KB when it was last checked a second or more ago. */
+int sk_server__index(sk_req *r, sk_index **out);
+/* Updates ix when due (or when force); one update at a time. */
+int sk_server__index_refresh(sk_server *srv, sk_index *ix, int force);
+/* Makes the next index use check for changes (after a write). */
+void sk_server__index_stale(sk_server *srv);
+
+/* ---- write.c ------------------------------------------------------------ */
+
+/* On a record's page: the last commits that touched it (nothing outside git). */
+void sk_server__history_section(sk_req *r, const sk_record *rec);
 
 /* ---- html.c ------------------------------------------------------------- */
 

@@ -13,10 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifdef SK_HAVE_SCHEMA
 #include "samskap/schema.h"
 #endif
+
+/* Pages are long: show the start of one that fails (Check's messages
+ * have a size limit). */
+#undef ck_assert_contains
+#undef ck_assert_not_contains
+#define ck_assert_contains(hay, needle) \
+	ck_assert_msg(sk_test_contains((hay), (needle)), \
+		"expected to find \"%s\" in:\n%.1500s", (needle), (hay) ? (hay) : "(null)")
+#define ck_assert_not_contains(hay, needle) \
+	ck_assert_msg(!sk_test_contains((hay), (needle)), \
+		"did not expect \"%s\" in:\n%.1500s", (needle), (hay) ? (hay) : "(null)")
 
 static char *kb;          /* the KB's folder */
 static char *token;       /* Kari's token */
@@ -60,6 +72,11 @@ static void make_kb(void)
 {
 	kb = sk_test_tmpdir();
 	write_records(kb);
+	sk_test_write(kb, ".gitignore", ".samskap/\nserve.err\ntokens\n");
+	sk_run_result g = sk_test_run(kb, NULL, "git init -q -b main && git add -A && "
+		"git -c user.name='Test Person' -c user.email=test@example.org commit -qm 'Første versjon'");
+	ck_assert_msg(g.status == 0, "git: %s", g.err);
+	sk_run_result_free(&g);
 	sk_run_result r = sk_test_run(kb, NULL,
 		"%s token add --tokens tokens 'Kari Nordmann <kari@example.no>'", SAMSKAP_BIN);
 	ck_assert_msg(r.status == 0, "token add failed: %s", r.err);
@@ -602,6 +619,333 @@ START_TEST(record_pages_escape)
 }
 END_TEST
 
+/* ---- Search ------------------------------------------------------------ */
+
+START_TEST(api_search)
+{
+	http_resp r = http_get(srv.port, "/api/search?q=ungdom");
+	ck_assert_int_eq(r.status, 200);
+	json_t *v = json_body(&r);
+	check_schema(v, "SearchResult");
+	ck_assert_int_ge(json_integer_value(json_object_get(v, "total")), 1);
+	json_t *hit = json_array_get(json_object_get(v, "hits"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(hit, "id")), "losen");
+	ck_assert_contains(json_string_value(json_object_get(hit, "snippet_html")), "<mark>");
+	ck_assert_not_contains(json_string_value(json_object_get(hit, "snippet_html")), "<script");
+	ck_assert(json_array_size(json_object_get(json_object_get(v, "facets"), "type")) >= 1);
+	json_decref(v);
+	http_resp_free(&r);
+
+	/* Filters as parameters, and paging. */
+	r = http_get(srv.port, "/api/search?type=kommune");
+	v = json_body(&r);
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "total")), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(v, "hits"), 0), "id")), "tromso");
+	json_decref(v);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/search?kommune=tromso&per_page=1&page=2");
+	ck_assert_int_eq(r.status, 200);
+	v = json_body(&r);
+	check_schema(v, "SearchResult");
+	ck_assert_int_ge(json_integer_value(json_object_get(v, "total")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(v, "hits")), 1);
+	json_decref(v);
+	http_resp_free(&r);
+
+	static const char *const bad[] = {
+		"/api/search", "/api/search?q=", "/api/search?q=x&per_page=0",
+		"/api/search?q=x&page=abc", "/api/search?type=nonsense",
+		"/api/search?q=%ff%fe", "/api/search?tag=a%22b", "/api/search?q=since:2025-13-45",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		r = http_get(srv.port, bad[i]);
+		ck_assert_msg(r.status == 400, "%s: %d %s", bad[i], r.status, r.body);
+		assert_json_error(&r, 400);
+		http_resp_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(search_page)
+{
+	http_resp r = http_get(srv.port, "/search?q=ungdom");
+	ck_assert_int_eq(r.status, 200);
+	assert_security_headers(&r);
+	ck_assert_contains(r.body, "href=\"/records/losen\"");
+	ck_assert_contains(r.body, "<mark>");
+	ck_assert_contains(r.body, "Losen &lt;script&gt;");
+	ck_assert_not_contains(r.body, "<script");
+	/* A facet link narrows the search. */
+	ck_assert_contains(r.body, "/search?q=ungdom&amp;type=experiment");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/search?q=%22%3Cscript%3E");
+	ck_assert_not_contains(r.body, "<script");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/search?q=since:2025-13-45");
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_contains(r.body, "Søket kunne ikke tolkes");
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/search");
+	ck_assert_int_eq(r.status, 200);
+	http_resp_free(&r);
+}
+END_TEST
+
+/* ---- Writes ------------------------------------------------------------- */
+
+static http_resp post_json(const char *path, const char *tok, const char *body)
+{
+	char *h = tok ? sk_printf("Authorization: Bearer %s\r\nContent-Type: application/json\r\n", tok)
+		: sk_strdup("Content-Type: application/json\r\n");
+	http_resp r = http_req(srv.port, "POST", path, h, body);
+	free(h);
+	return r;
+}
+
+START_TEST(api_log_entry)
+{
+	const char *entry = "{\"kind\": \"measurement\", \"title\": \"Høstmåling <b>\", "
+		"\"date\": \"2025-10-01\", \"measurements\": {\"avbrudd\": 6.1}, "
+		"\"body\": \"Færre avbrudd: \\\"klare\\\" tall.\\n\\n---\\ntitle: nope\\n\"}";
+	http_resp r = post_json("/api/experiments/losen/log", NULL, entry);
+	assert_json_error(&r, 401);
+	http_resp_free(&r);
+	r = post_json("/api/experiments/losen/log", "wrong-token", entry);
+	assert_json_error(&r, 401);
+	http_resp_free(&r);
+
+	char *h = sk_printf("Authorization: Bearer %s\r\nContent-Type: text/plain\r\n", token);
+	r = http_req(srv.port, "POST", "/api/experiments/losen/log", h, entry);
+	assert_json_error(&r, 415);
+	http_resp_free(&r);
+	free(h);
+
+	r = post_json("/api/experiments/losen/log", token, "{\"kind\": \"observation\",");
+	assert_json_error(&r, 400);
+	ck_assert_contains(r.body, "line 1");
+	http_resp_free(&r);
+	r = post_json("/api/experiments/losen/log", token, "[1, 2]");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+	r = post_json("/api/experiments/losen/log", token, "{\"kind\": \"measurement\", "
+		"\"measurements\": {\"no-such-metric\": 1}}");
+	assert_json_error(&r, 400);
+	ck_assert_contains(r.body, "no-such-metric");
+	http_resp_free(&r);
+	r = post_json("/api/experiments/losen/log", token, "{\"kind\": \"guess\"}");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+	r = post_json("/api/experiments/losen/log", token, "{\"kind\": \"observation\", \"author\": \"Someone Else\"}");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+	r = post_json("/api/experiments/losen/log", token, "{\"kind\": \"observation\", \"date\": \"2025-02-30\"}");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+	r = post_json("/api/experiments/no-such-exp/log", token, entry);
+	assert_json_error(&r, 404);
+	http_resp_free(&r);
+	r = post_json("/api/experiments/tromso/log", token, entry);
+	assert_json_error(&r, 404);
+	http_resp_free(&r);
+	r = post_json("/api/experiments/..%2f..%2fetc/log", token, entry);
+	ck_assert(r.status == 404 || r.status == 400);
+	http_resp_free(&r);
+
+	r = post_json("/api/experiments/losen/log", token, entry);
+	ck_assert_msg(r.status == 201, "%d: %s", r.status, r.body);
+	json_t *v = json_body(&r);
+	check_schema(v, "Created");
+	const char *id = json_string_value(json_object_get(v, "id"));
+	ck_assert_msg(strncmp(id, "2025-10-01-", 11) == 0 && strlen(id) == 17, "id %s", id);
+	char *loc = http_header(&r, "Location");
+	char *want = sk_printf("/api/records/%s", id);
+	ck_assert_str_eq(loc, want);
+	free(want);
+	free(loc);
+	char *rid = strdup(id);
+	char *commit = strdup(json_string_value(json_object_get(v, "commit")));
+	json_decref(v);
+	http_resp_free(&r);
+
+	/* One commit, by the token's member, holding the file. */
+	sk_run_result g = sk_test_run(kb, NULL, "git log -1 --format='%%H %%an <%%ae>' && git status --porcelain");
+	char *line = sk_printf("%s Kari Nordmann <kari@example.no>\n", commit);
+	ck_assert_str_eq(g.out, line);
+	free(line);
+	sk_run_result_free(&g);
+
+	/* It reads back as written: the body's quotes and its '---' stay body. */
+	char *p = sk_printf("/api/records/%s", rid);
+	r = http_get(srv.port, p);
+	ck_assert_int_eq(r.status, 200);
+	v = json_body(&r);
+	json_t *front = json_object_get(v, "front");
+	ck_assert_str_eq(json_string_value(json_object_get(front, "author")), "Kari Nordmann");
+	ck_assert_str_eq(json_string_value(json_object_get(front, "title")), "Høstmåling <b>");
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_object_get(front, "measurements"), "avbrudd")), 6.1, 1e-9);
+	ck_assert_contains(json_string_value(json_object_get(v, "body")), "\"klare\"");
+	ck_assert(json_object_get(front, "nope") == NULL);
+	json_decref(v);
+	http_resp_free(&r);
+	free(p);
+
+	/* On the experiment's page, escaped; and found by search at once. */
+	r = http_get(srv.port, "/records/losen");
+	ck_assert_contains(r.body, "Høstmåling &lt;b&gt;");
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/search?q=h%C3%B8stm%C3%A5ling");
+	v = json_body(&r);
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "total")), 1);
+	json_decref(v);
+	http_resp_free(&r);
+
+	/* History of the experiment: the first commit and this one. */
+	r = http_get(srv.port, "/api/records/losen/history");
+	ck_assert_int_eq(r.status, 200);
+	v = json_body(&r);
+	check_schema(v, "History");
+	json_t *commits = json_object_get(v, "commits");
+	ck_assert_uint_eq(json_array_size(commits), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(commits, 0), "commit")), commit);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(commits, 0), "author")), "Kari Nordmann");
+	json_decref(v);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/records/losen");
+	ck_assert_contains(r.body, "Historikk");
+	ck_assert_contains(r.body, "Første versjon");
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/records/nope/history");
+	assert_json_error(&r, 404);
+	http_resp_free(&r);
+	free(rid);
+	free(commit);
+}
+END_TEST
+
+START_TEST(api_create_record)
+{
+	const char *rec = "{\"type\": \"case\", \"id\": \"ny-case\", "
+		"\"front\": {\"title\": \"Ny case\", \"kommuner\": [\"tromso\"], \"tags\": [\"ny\"]}, "
+		"\"body\": \"# Ny case\\n\\nOm [[losen]].\\n\"}";
+	http_resp r = post_json("/api/records", NULL, rec);
+	assert_json_error(&r, 401);
+	http_resp_free(&r);
+	r = post_json("/api/records", token, rec);
+	ck_assert_msg(r.status == 201, "%d: %s", r.status, r.body);
+	json_t *v = json_body(&r);
+	check_schema(v, "Created");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "path")), "cases/ny-case.md");
+	json_decref(v);
+	http_resp_free(&r);
+	char *f = sk_test_read(kb, "cases/ny-case.md");
+	ck_assert_contains(f, "title: \"Ny case\"");
+	free(f);
+
+	/* Again: the id is taken (also when another type has it). */
+	r = post_json("/api/records", token, rec);
+	assert_json_error(&r, 409);
+	http_resp_free(&r);
+	r = post_json("/api/records", token, "{\"type\": \"challenge\", \"id\": \"losen\", "
+		"\"front\": {\"title\": \"X\", \"status\": \"active\"}}");
+	assert_json_error(&r, 409);
+	http_resp_free(&r);
+
+	static const char *const bad[] = {
+		"{\"type\": \"case\", \"id\": \"../../etc/x\", \"front\": {}}",
+		"{\"type\": \"case\", \"id\": \"/etc/x\", \"front\": {}}",
+		"{\"type\": \"log\", \"id\": \"x\", \"front\": {}}",
+		"{\"type\": \"partnership\", \"id\": \"partnership\", \"front\": {}}",
+		"{\"type\": \"case\", \"id\": \"y\"}",
+		"{\"type\": \"case\", \"id\": \"y\", \"front\": {\"status\": \"bogus\"}}",
+		"{\"type\": \"experiment\", \"id\": \"z\", \"front\": {\"title\": \"Z\"}}",
+		"{\"type\": \"case\", \"id\": \"y\", \"type\": \"case\", \"front\": {}}",
+		"not json",
+		"{\"type\": \"case\", \"id\": \"\xff\", \"front\": {}}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		r = post_json("/api/records", token, bad[i]);
+		ck_assert_msg(r.status == 400, "%s: %d %s", bad[i], r.status, r.body);
+		assert_json_error(&r, 400);
+		http_resp_free(&r);
+	}
+	ck_assert_int_eq(access(sk_printf("%s/cases/y.md", kb), F_OK), -1);
+
+	r = http_get(srv.port, "/api/records/ny-case/links");
+	v = json_body(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(v, "links"), 0), "target")), "tromso");
+	json_decref(v);
+	http_resp_free(&r);
+}
+END_TEST
+
+START_TEST(form_log_entry)
+{
+	const char *form = "Content-Type: application/x-www-form-urlencoded\r\n";
+	char *same = sk_printf("%sOrigin: http://127.0.0.1:%d\r\n", form, srv.port);
+	char *body = sk_printf("token=%s&next=%%2Frecords%%2Flosen", token);
+	http_resp r = http_req(srv.port, "POST", "/login", same, body);
+	ck_assert_int_eq(r.status, 303);
+	char *cookie = http_header(&r, "Set-Cookie");
+	http_resp_free(&r);
+	char *c = sk_printf("Cookie: %.*s\r\n", (int)strcspn(cookie, ";"), cookie);
+
+	r = http_req(srv.port, "GET", "/records/losen", c, NULL);
+	ck_assert_contains(r.body, "action=\"/records/losen/log\"");
+	ck_assert_contains(r.body, "name=\"m-avbrudd\"");
+	char *csrf = form_value(r.body, "csrf");
+	ck_assert_ptr_nonnull(csrf);
+	http_resp_free(&r);
+
+	char *h = sk_printf("%s%s", same, c);
+	char *entry = sk_printf("csrf=%s&title=Fra+skjemaet&date=2025-11-02&kind=observation"
+		"&m-avbrudd=&body=Linje+en%%0D%%0ALinje+to+%%3Cscript%%3E", csrf);
+	/* Without the CSRF token, and from another site: refused. */
+	char *nocsrf = strstr(entry, "&") + 1;
+	r = http_req(srv.port, "POST", "/records/losen/log", h, nocsrf);
+	ck_assert_int_eq(r.status, 403);
+	http_resp_free(&r);
+	char *xs = sk_printf("%s%sSec-Fetch-Site: cross-site\r\n", form, c);
+	r = http_req(srv.port, "POST", "/records/losen/log", xs, entry);
+	ck_assert_int_eq(r.status, 403);
+	http_resp_free(&r);
+	/* Not logged in. */
+	r = http_req(srv.port, "POST", "/records/losen/log", same, entry);
+	ck_assert_int_eq(r.status, 401);
+	http_resp_free(&r);
+
+	r = http_req(srv.port, "POST", "/records/losen/log", h, entry);
+	ck_assert_msg(r.status == 303, "%d %s", r.status, r.body);
+	char *loc = http_header(&r, "Location");
+	ck_assert(strncmp(loc, "/records/losen#2025-11-02-", 26) == 0);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/records/losen");
+	ck_assert_contains(r.body, "Fra skjemaet");
+	/* Raw HTML in the Markdown is left out by cmark's safe mode. */
+	ck_assert_contains(r.body, "Linje to");
+	ck_assert_not_contains(r.body, "<script");
+	http_resp_free(&r);
+	sk_run_result g = sk_test_run(kb, NULL, "git log -1 --format='%%an|%%s'");
+	ck_assert_str_eq(g.out, "Kari Nordmann|log: losen: Fra skjemaet\n");
+	sk_run_result_free(&g);
+	char *file = sk_test_read(kb, sk_printf("experiments/losen/log/%s.md", loc + strlen("/records/losen#")));
+	ck_assert_not_contains(file, "\r");
+	free(file);
+
+	free(loc);
+	free(xs);
+	free(entry);
+	free(h);
+	free(csrf);
+	free(c);
+	free(cookie);
+	free(body);
+	free(same);
+}
+END_TEST
+
 /* ---- Models ------------------------------------------------------------ */
 
 START_TEST(api_models)
@@ -759,6 +1103,11 @@ static Suite *server_suite(void)
 	tcase_add_test(live, record_pages_escape);
 	tcase_add_test(live, api_models);
 	tcase_add_test(live, model_pages);
+	tcase_add_test(live, api_search);
+	tcase_add_test(live, search_page);
+	tcase_add_test(live, api_log_entry);
+	tcase_add_test(live, api_create_record);
+	tcase_add_test(live, form_log_entry);
 	suite_add_tcase(s, live);
 
 	TCase *life = tcase_create("lifecycle");
