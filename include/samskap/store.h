@@ -185,6 +185,40 @@ int sk_store_commit(sk_oid *out, sk_store *st, const sk_store_write *writes, siz
 int sk_store_kb_init(sk_oid *out, const char *dir, const char *example_dir,
 	const sk_store_author *author);
 
+/* Checks `data` as the record at relpath (sk_record_parse, then
+ * sk_record_validate; a log entry's experiment must exist at HEAD) and
+ * commits it by `author` with `message`. expect_blob NULL: a new record
+ * (the file must not exist, and no other record may have its id);
+ * otherwise an edit based on that blob (SK_ECONFLICT when the branch
+ * holds another version by now). An invalid record is not committed:
+ * SK_EINVALID, with its problems (file:line) appended to diags (may be
+ * NULL). Other failures as sk_store_commit. */
+int sk_store_save_record(sk_oid *out, sk_store *st, const char *relpath, const char *data,
+	size_t len, const sk_oid *expect_blob, const sk_store_author *author, const char *message,
+	sk_diags *diags);
+
+/* One entry of an experiment's log, as `samskap log` and the server take it. */
+typedef struct sk_store_log_entry {
+	const char *experiment;      /* the experiment's id */
+	const char *text;            /* the entry's Markdown body (required) */
+	const char *kind;            /* observation | measurement | decision;
+	                                NULL: measurement when metrics are given */
+	const char *date;            /* YYYY-MM-DD; NULL: today */
+	const char *title;           /* optional */
+	const char *const *metrics;  /* metric names (must be the experiment's) */
+	const double *values;        /* their values */
+	size_t n_metrics;
+} sk_store_log_entry;
+
+/* Adds a log entry as its own new file experiments/ID/log/DATE-XXXXXX.md
+ * (six random hex digits) and commits it with the message
+ * "log: ID (AUTHOR)". SK_ENOTFOUND for an unknown experiment, SK_EINVALID
+ * for a metric the experiment does not have, a bad kind or date, or an
+ * entry that fails validation (problems in diags). *relpath (may be NULL)
+ * receives the new file's KB-relative path (caller frees). */
+int sk_store_log_add(sk_oid *out, char **relpath, sk_store *st, const sk_store_log_entry *e,
+	const sk_store_author *author, sk_diags *diags);
+
 /* ---- History ------------------------------------------------------------ */
 
 typedef struct sk_store_commit_info {

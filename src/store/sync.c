@@ -181,7 +181,8 @@ static int merge(git_oid *merged, str_list *conflicts, sk_store *st, const git_o
 		goto done;
 	}
 	if (!author || !author->name || !author->email) {
-		rc = sk_error_set(SK_EINVALID, "a merge commit needs an author");
+		rc = sk_error_set(SK_ENOTFOUND, "the merge commit needs an author: pass --author 'Name <email>', "
+			"set SAMSKAP_AUTHOR, or set git config user.name and user.email");
 		goto done;
 	}
 	if (git_index_write_tree_to(&tree_id, index, st->repo) < 0 ||
