@@ -95,8 +95,9 @@ static void lex_next(lexer *lx)
 {
 	const char *s = lx->s;
 	size_t p = lx->pos;
-	lx->prev_operand = lx->kind == T_NUM || lx->kind == T_ID || lx->kind == T_RP ||
-		lx->kind == T_RB;
+	lx->prev_operand = lx->kind == T_NUM || lx->kind == T_RP || lx->kind == T_RB ||
+		(lx->kind == T_ID && lx->id && !word_is(lx->id, "if") && !word_is(lx->id, "then") &&
+		 !word_is(lx->id, "else"));
 	free(lx->id);
 	lx->id = NULL;
 	for (;;) {
