@@ -136,7 +136,8 @@ int sk_store_diff(sk_store_change **changes, size_t *count, sk_store *st,
 			continue;
 		}
 	}
-	qsort(l.items, l.len, sizeof *l.items, change_cmp);
+	if (l.len > 1)
+		qsort(l.items, l.len, sizeof *l.items, change_cmp);
 	*changes = l.items;
 	*count = l.len;
 	l.items = NULL;
@@ -218,7 +219,8 @@ int sk_store_status(sk_store_change **changes, size_t *count, sk_store *st)
 		sk_store__oid_to(&c->old_blob, &old_id);
 		sk_store__oid_to(&c->new_blob, &new_id);
 	}
-	qsort(l.items, l.len, sizeof *l.items, change_cmp);
+	if (l.len > 1)
+		qsort(l.items, l.len, sizeof *l.items, change_cmp);
 	*changes = l.items;
 	*count = l.len;
 	l.items = NULL;
