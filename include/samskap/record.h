@@ -93,6 +93,15 @@ int sk_record_load(sk_record **out, const char *root, const char *relpath, size_
  * instance path. Returns 0 or SK_EINVALID. */
 int sk_record_validate(const sk_record *rec, sk_diags *diags);
 
+/* The bundled schemas of every record type, each compiled when first
+ * needed: for validating many records (an index, a check) without
+ * compiling a schema per record. One per thread; freed with its _free. */
+typedef struct sk_record_validator sk_record_validator;
+sk_record_validator *sk_record_validator_new(void);
+/* As sk_record_validate, with the validator's compiled schemas. */
+int sk_record_validator_run(sk_record_validator *v, const sk_record *rec, sk_diags *diags);
+void sk_record_validator_free(sk_record_validator *v);
+
 /* Line in the record's file of the value at JSON pointer `path`, or of its
  * nearest parent that has one; 1 when unknown. */
 int sk_record_line_of(const sk_record *rec, const char *path);

@@ -226,8 +226,7 @@ int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
 	char **paths = NULL;
 	size_t n_paths = 0, n = 0;
 	entry *es = NULL;
-	sk_schema *schemas[SK_TYPE_COUNT] = { NULL };
-	int schema_failed[SK_TYPE_COUNT] = { 0 };
+	sk_record_validator *validator = sk_record_validator_new();
 	sk_buf path = SK_BUF_INIT;
 
 	if (checked)
@@ -253,19 +252,11 @@ int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
 		n++;
 		if (sk_record_load(&e->rec, kb->root, paths[i], kb->max_bytes, diags) < 0)
 			continue;
-		if (!schemas[e->type] && !schema_failed[e->type] &&
-		    sk_schema_builtin(&schemas[e->type], sk_record_type_name(e->type)) < 0) {
-			schema_failed[e->type] = 1;
-			sk_diags_add(diags, SK_DIAG_ERROR, paths[i], 0, 0, NULL,
-				"cannot validate %s records: %s", sk_record_type_name(e->type), sk_error_last());
-		}
 		json_t *reported = json_object();
-		if (schemas[e->type]) {
-			size_t before = diags->len;
-			sk_record__validate(e->rec, schemas[e->type], diags);
-			for (size_t j = before; j < diags->len; j++)
-				json_object_set_new(reported, diags->items[j].path ? diags->items[j].path : "", json_true());
-		}
+		size_t before = diags->len;
+		sk_record_validator_run(validator, e->rec, diags);
+		for (size_t j = before; j < diags->len; j++)
+			json_object_set_new(reported, diags->items[j].path ? diags->items[j].path : "", json_true());
 		sk_buf_clear(&path);
 		check_dates(e->rec, e->rec->front, &path, reported, diags);
 		json_decref(reported);
@@ -344,8 +335,7 @@ done:
 		sk_record_free(es[i].rec);
 	}
 	free(es);
-	for (int t = 0; t < SK_TYPE_COUNT; t++)
-		sk_schema_free(schemas[t]);
+	sk_record_validator_free(validator);
 	sk_kb_paths_free(paths, n_paths);
 	sk_buf_free(&path);
 	return rc;

@@ -46,3 +46,42 @@ int sk_record_validate(const sk_record *rec, sk_diags *diags)
 	sk_schema_free(schema);
 	return rc;
 }
+
+struct sk_record_validator {
+	sk_schema *schemas[SK_TYPE_COUNT];
+	int failed[SK_TYPE_COUNT];   /* 1 when compiling that type's schema failed */
+	char *why[SK_TYPE_COUNT];    /* and why */
+};
+
+sk_record_validator *sk_record_validator_new(void)
+{
+	return sk_calloc(1, sizeof(sk_record_validator));
+}
+
+int sk_record_validator_run(sk_record_validator *v, const sk_record *rec, sk_diags *diags)
+{
+	sk_record_type t = rec->type;
+	if (!v->schemas[t] && !v->failed[t] &&
+	    sk_schema_builtin(&v->schemas[t], sk_record_type_name(t)) < 0) {
+		v->failed[t] = 1;
+		v->why[t] = sk_strdup(sk_error_last());
+	}
+	if (v->failed[t]) {
+		if (diags)
+			sk_diags_add(diags, SK_DIAG_ERROR, rec->path, 0, 0, NULL,
+				"cannot validate: %s", v->why[t]);
+		return sk_error_set(SK_ERROR, "%s: cannot validate: %s", rec->path, v->why[t]);
+	}
+	return sk_record__validate(rec, v->schemas[t], diags);
+}
+
+void sk_record_validator_free(sk_record_validator *v)
+{
+	if (!v)
+		return;
+	for (int t = 0; t < SK_TYPE_COUNT; t++) {
+		sk_schema_free(v->schemas[t]);
+		free(v->why[t]);
+	}
+	free(v);
+}

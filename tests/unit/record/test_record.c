@@ -474,6 +474,16 @@ START_TEST(validate_places_schema_errors)
 	ck_assert_int_eq(d.items[1].line, 5);
 	ck_assert_contains(sk_error_last(), "kommuner/baerum.md:3:16: /kommunenummer: expected");
 	sk_diags_free(&d);
+	/* The validator keeps its compiled schema and finds the same. */
+	sk_record_validator *v = sk_record_validator_new();
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(sk_record_validator_run(v, rec, &d), SK_EINVALID);
+		ck_assert_uint_eq(d.len, 2);
+		ck_assert_int_eq(d.items[0].line + d.items[1].line, 8);
+		sk_diags_free(&d);
+	}
+	sk_record_validator_free(v);
+	sk_record_validator_free(NULL);
 	sk_record_free(rec);
 
 	rec = parse_ok("kommuner/baerum.md",
