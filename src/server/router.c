@@ -16,6 +16,7 @@ const sk_route sk_server__routes[] = {
 	{ "GET", "/records/:id", sk_server__h_record_page, "Én post" },
 	{ "POST", "/records/:id/log", sk_server__h_log_form, "Ny loggføring (skjema)" },
 	{ "GET", "/search", sk_server__h_search_page, "Søk med filtre" },
+	{ "GET", "/status", sk_server__h_status_page, "Statusoversikt" },
 	{ "GET", "/models", sk_server__h_models_page, "Modeller" },
 	{ "GET", "/models/:id", sk_server__h_model_page, "Sammenlign scenarioer" },
 	/* JSON API. */
@@ -29,6 +30,7 @@ const sk_route sk_server__routes[] = {
 	{ "GET", "/api/records/:id/links", sk_server__h_api_links, "A record's links and backlinks" },
 	{ "GET", "/api/records/:id/history", sk_server__h_api_history, "Commits that changed a record" },
 	{ "POST", "/api/experiments/:id/log", sk_server__h_api_log, "Add a log entry (one commit)" },
+	{ "GET", "/api/status", sk_server__h_api_status, "The status overview (as samskap status --json)" },
 	{ "GET", "/api/models/:id/run", sk_server__h_api_model_run, "Run a model under one ?scenario=" },
 	{ "GET", "/api/models/:id/compare", sk_server__h_api_model_compare, "Run ?scenarios=a,b side by side" },
 	{ NULL, NULL, NULL, NULL }

@@ -124,6 +124,8 @@ int sk_server__h_api_log(sk_req *r);
 int sk_server__h_api_create(sk_req *r);
 int sk_server__h_api_history(sk_req *r);
 int sk_server__h_log_form(sk_req *r);
+int sk_server__h_api_status(sk_req *r);
+int sk_server__h_status_page(sk_req *r);
 
 /* The route table (router.c), NULL-terminated by a route with NULL method. */
 extern const sk_route sk_server__routes[];

@@ -946,6 +946,43 @@ START_TEST(form_log_entry)
 }
 END_TEST
 
+/* ---- Status ------------------------------------------------------------ */
+
+START_TEST(status_api_and_page)
+{
+	http_resp r = http_get(srv.port, "/api/status?today=2025-12-01&since=2025-01-01");
+	ck_assert_msg(r.status == 200, "%d %s", r.status, r.body);
+	json_t *v = json_body(&r);
+	check_schema(v, "Status");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "totals"), "experiments")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(v, "totals"), "running")), 1);
+	json_decref(v);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/api/status?kommune=tromso");
+	ck_assert_int_eq(r.status, 200);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/status?since=2025-02-30");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+	r = http_get(srv.port, "/api/status?kommune=atlantis");
+	assert_json_error(&r, 400);
+	http_resp_free(&r);
+
+	r = http_get(srv.port, "/status");
+	ck_assert_int_eq(r.status, 200);
+	assert_security_headers(&r);
+	ck_assert_contains(r.body, "Statusoversikt");
+	ck_assert_contains(r.body, "<option value=\"tromso\">Tromsø</option>");
+	ck_assert_contains(r.body, "Losen &lt;script&gt;");
+	ck_assert_not_contains(r.body, "<script");
+	http_resp_free(&r);
+	r = http_get(srv.port, "/status?since=nope");
+	ck_assert_int_eq(r.status, 400);
+	http_resp_free(&r);
+}
+END_TEST
+
 /* ---- Models ------------------------------------------------------------ */
 
 START_TEST(api_models)
@@ -1103,6 +1140,7 @@ static Suite *server_suite(void)
 	tcase_add_test(live, record_pages_escape);
 	tcase_add_test(live, api_models);
 	tcase_add_test(live, model_pages);
+	tcase_add_test(live, status_api_and_page);
 	tcase_add_test(live, api_search);
 	tcase_add_test(live, search_page);
 	tcase_add_test(live, api_log_entry);
