@@ -12,7 +12,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "4"
+#define SCHEMA_VERSION "5"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -32,7 +32,7 @@ static const char *const schema_sql =
 	"CREATE INDEX IF NOT EXISTS tags_rid ON tags(rid);"
 	"CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);"
 	"CREATE TABLE IF NOT EXISTS facets(rid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS facets_rid ON facets(rid);"
+	"CREATE INDEX IF NOT EXISTS facets_rid ON facets(rid, name, value);"
 	"CREATE INDEX IF NOT EXISTS facets_nv ON facets(name, value);"
 	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"

@@ -188,28 +188,34 @@ static int read_facets(sk_index *ix, sk_search_result *res)
 {
 	static const char *const names[] = { "type", "kommune", "challenge", "status" };
 	sqlite3_stmt *st = NULL;
+	/* One pass over the hits; facets(rid, name, value) covers it. */
 	int rc = sk_index__prepare(ix, &st,
-		"SELECT f.value, count(*) AS c FROM temp.hit h JOIN facets f ON f.rid = h.rid"
-		" WHERE f.name = ? GROUP BY f.value ORDER BY c DESC, f.value LIMIT 50");
+		"SELECT f.name, f.value, count(*) AS c FROM temp.hit h JOIN facets f ON f.rid = h.rid"
+		" GROUP BY f.name, f.value ORDER BY f.name, c DESC, f.value");
 	if (rc)
 		return rc;
 	res->facets = sk_calloc(4, sizeof *res->facets);
 	res->n_facets = 4;
-	for (size_t i = 0; i < 4; i++) {
+	size_t caps[4] = { 0 };
+	for (size_t i = 0; i < 4; i++)
+		res->facets[i].name = sk_strdup(names[i]);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		size_t i = 0;
+		while (i < 4 && strcmp(names[i], name ? name : "") != 0)
+			i++;
+		if (i == 4)
+			continue;
 		sk_facet *f = &res->facets[i];
-		f->name = sk_strdup(names[i]);
-		sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
-		size_t cap = 0;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			if (f->n_values == cap) {
-				cap = cap ? cap * 2 : 8;
-				f->values = sk_realloc(f->values, sk_mul_size(cap, sizeof *f->values));
-			}
-			f->values[f->n_values].value = col_dup(st, 0);
-			f->values[f->n_values].count = (size_t)sqlite3_column_int64(st, 1);
-			f->n_values++;
+		if (f->n_values == 50)
+			continue;
+		if (f->n_values == caps[i]) {
+			caps[i] = caps[i] ? caps[i] * 2 : 8;
+			f->values = sk_realloc(f->values, sk_mul_size(caps[i], sizeof *f->values));
 		}
-		sqlite3_reset(st);
+		f->values[f->n_values].value = col_dup(st, 1);
+		f->values[f->n_values].count = (size_t)sqlite3_column_int64(st, 2);
+		f->n_values++;
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -247,8 +253,13 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	if (pos) {
 		match = with_not(pos, neg);
 		params_add(&p, match);
-		sk_buf_puts(&sql, "INSERT INTO temp.hit(rid, score, tier) SELECT r.rid, fts.rank, 0"
-			" FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?");
+		/* Without filters the records table need not be read at all. */
+		if (q->n_filters)
+			sk_buf_puts(&sql, "INSERT INTO temp.hit(rid, score, tier) SELECT r.rid, fts.rank, 0"
+				" FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?");
+		else
+			sk_buf_puts(&sql, "INSERT INTO temp.hit(rid, score, tier) SELECT rowid, rank, 0"
+				" FROM fts WHERE fts MATCH ?");
 	} else {
 		sk_buf_puts(&sql, "INSERT INTO temp.hit(rid, score, tier) SELECT r.rid, 0, 0 FROM records r WHERE 1");
 		if (neg) {

@@ -13,9 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Stemming is most of a tokenizer's work and words repeat (Zipf), so
+ * stems are kept in a small direct-mapped cache. */
+#define STEM_CACHE 2048
+
+typedef struct stem_entry {
+	unsigned char wlen, slen;   /* 0: empty */
+	char word[SK_TOK_MAX];
+	char stem[SK_TOK_MAX];
+} stem_entry;
+
 struct sk_tok {
 	struct sb_stemmer *stemmer;
 	char *language;
+	stem_entry *cache;
 };
 
 static const char *const languages[] = { "norwegian", "danish", "swedish", "english", NULL };
@@ -39,6 +50,7 @@ int sk_index__tok_new(sk_tok **out, const char *language)
 	sk_tok *t = sk_calloc(1, sizeof *t);
 	t->stemmer = st;
 	t->language = sk_strdup(language);
+	t->cache = sk_calloc(STEM_CACHE, sizeof *t->cache);
 	*out = t;
 	return 0;
 }
@@ -49,6 +61,7 @@ void sk_index__tok_free(sk_tok *t)
 		return;
 	sb_stemmer_delete(t->stemmer);
 	free(t->language);
+	free(t->cache);
 	free(t);
 }
 
@@ -228,15 +241,31 @@ static int emit(sk_tok *t, char *word, size_t wlen, int stem, size_t start, size
 	const char *src = word;
 	size_t slen = wlen;
 	if (stem && wlen > 2) {
-		const sb_symbol *r = sb_stemmer_stem(t->stemmer, (const sb_symbol *)word, (int)wlen);
-		if (r) {
-			int n = sb_stemmer_length(t->stemmer);
-			if (n > 0 && (size_t)n <= SK_TOK_MAX * 2) {
-				src = (const char *)r;
+		uint32_t h = 2166136261u;
+		for (size_t i = 0; i < wlen; i++)
+			h = (h ^ (unsigned char)word[i]) * 16777619u;
+		stem_entry *e = &t->cache[h % STEM_CACHE];
+		if (e->wlen == wlen && memcmp(e->word, word, wlen) == 0) {
+			src = e->stem;
+			slen = e->slen;
+		} else {
+			const sb_symbol *r = sb_stemmer_stem(t->stemmer, (const sb_symbol *)word, (int)wlen);
+			int n = r ? sb_stemmer_length(t->stemmer) : 0;
+			if (n > 0 && (size_t)n <= SK_TOK_MAX) {
+				e->wlen = (unsigned char)wlen;
+				memcpy(e->word, word, wlen);
+				e->slen = (unsigned char)n;
+				memcpy(e->stem, r, (size_t)n);
+				src = e->stem;
 				slen = (size_t)n;
 			}
 		}
 	}
+	int ascii = 1;
+	for (size_t i = 0; i < slen && ascii; i++)
+		ascii = (unsigned char)src[i] < 0x80;
+	if (ascii)   /* nothing to fold */
+		return slen ? fn(ud, src, slen, start, end) : 0;
 	size_t flen = fold_string(src, slen, folded);
 	if (flen == 0)
 		return 0;
@@ -253,6 +282,26 @@ int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok
 	size_t i = 0;
 	while (i < len) {
 		size_t at = i;
+		/* ASCII letters and digits, the common case, without decoding. */
+		unsigned b = s[i];
+		if (b < 0x80 && (b - 'a' < 26u || b - '0' < 10u || b - 'A' < 26u)) {
+			if (!in_word) {
+				in_word = 1;
+				full = 0;
+				wlen = 0;
+				wstart = at;
+			}
+			unsigned lc = b - 'A' < 26u ? b + 32 : b;
+			if (!full) {
+				if (wlen + 1 > SK_TOK_MAX)
+					full = 1;
+				else
+					word[wlen++] = (char)lc;
+			}
+			last = lc;
+			wend = ++i;
+			continue;
+		}
 		uint32_t cp = decode(s, len, &i);
 		if (is_mark(cp)) {
 			if (!in_word)

@@ -3,7 +3,7 @@
 relevance tests.
 
     gen_corpus.py --out DIR --records N [--content content] [--seed S]
-                  [--vocab V] [--plain FILE.csv]
+                  [--vocab V] [--plain FILE.jsonl]
 
 DIR receives a copy of CONTENT (so links to its kommuner and challenges
 resolve) plus N generated records: cases, experiments and their log entries,
@@ -12,14 +12,14 @@ drawn from a Zipf distribution (exponent 1.05) over a vocabulary of V words:
 first the words of CONTENT, most frequent first, then generated ones
 (compounds of content words, as Norwegian makes them, and syllable words), so
 that the text has real text's long tail rather than a few hundred words.
---plain writes id,title,tags,body of every record as CSV for loading into a
-plain FTS5 table.
+--plain writes {"id","title","tags","body"} of every generated record as JSON
+lines, for loading the same text into a plain FTS5 table.
 """
 import argparse
 import bisect
 import collections
-import csv
 import itertools
+import json
 import os
 import random
 import re
@@ -138,9 +138,7 @@ def main():
     tag_pool = [w for w in base[:600] if len(w) >= 5]
     plain = None
     if a.plain:
-        plain_fh = open(a.plain, "w", encoding="utf-8", newline="")
-        plain = csv.writer(plain_fh)
-        plain.writerow(["id", "title", "tags", "body"])
+        plain = open(a.plain, "w", encoding="utf-8")
 
     def write(rel, front, text, rid, title, tags):
         path = os.path.join(a.out, rel)
@@ -148,7 +146,8 @@ def main():
         with open(path, "w", encoding="utf-8") as fh:
             fh.write("---\n" + front + "---\n\n" + text)
         if plain:
-            plain.writerow([rid, title, " ".join(tags), text])
+            plain.write(json.dumps({"id": rid, "title": title, "tags": " ".join(tags), "body": text},
+                                   ensure_ascii=False) + "\n")
 
     n = 0
     exp_no = 0
@@ -186,7 +185,7 @@ def main():
             write("experiments/%s/log/%s.md" % (eid, lid), front, sm.paragraph() + "\n", lid, ltitle, [])
             n += 1
     if plain:
-        plain_fh.close()
+        plain.close()
     print("gen_corpus: %d records in %s (vocabulary %d words)" % (n, a.out, len(sm.vocab)), file=sys.stderr)
 
 
