@@ -1889,6 +1889,48 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 		}
 	}
 	(void)nfirst;
+	/* the cohort block's population and births are variables too */
+	json_t *co = json_object_get(doc, "cohort");
+	if (json_is_object(co)) {
+		const char *pn = jstr(co, "name"), *sx = jstr(co, "sex"), *ag = jstr(co, "age"),
+			*ini = jstr(co, "initial");
+		if (!pn || !ag || !ini) {
+			free(param_of);
+			return sk_error_set(SK_EINVALID, "%s: the cohort block needs name, age and initial", c->file);
+		}
+		json_t *pd = json_object(), *dl = json_array();
+		if (sx)
+			json_array_append_new(dl, json_string(sx));
+		json_array_append_new(dl, json_string(ag));
+		json_object_set_new(pd, "name", json_string(pn));
+		json_object_set_new(pd, "dimensions", dl);
+		json_object_set_new(pd, "initial", json_string(ini));
+		json_object_set_new(co, "_def", pd);
+		const char *bn = jstr(co, "births");
+		char *bname = bn ? sk_strdup(bn) : sk_printf("%s births", pn);
+		json_t *bd = json_object();
+		json_object_set_new(bd, "name", json_string(bname));
+		json_object_set_new(bd, "initial", json_integer(0));
+		json_object_set_new(co, "_births_def", bd);
+		json_object_set_new(co, "_births", json_string(bname));
+		free(bname);
+		json_t *defs[2] = {pd, bd};
+		for (int k = 0; k < 2; k++) {
+			int vi = add_var(c, defs[k], SK_SLOT_STOCK, 0, 0);
+			if (vi < 0) {
+				free(param_of);
+				return vi;
+			}
+			param_of = sk_realloc(param_of, sizeof(int) * (size_t)(vi + 1));
+			param_of[vi] = 0;
+		}
+		const sk_var *pv = &m->vars[m->nvars - 2];
+		if (pv->ndims == 2 && m->dims[pv->dims[0]].n > 16) {
+			free(param_of);
+			return sk_error_set(SK_EINVALID, "%s: the cohort's sex dimension has more than 16 elements",
+				c->file);
+		}
+	}
 	/* slots for every variable element */
 	for (int i = 0; i < m->nvars; i++) {
 		sk_var *v = &m->vars[i];
@@ -1909,7 +1951,7 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 			/* a data table: constants read from its file */
 			double *vals = NULL;
 			sk_var *v = &m->vars[i];
-			rc = sk_model__data_read(&vals, (size_t)v->n, v->def, c->base_dir, c->file);
+			rc = sk_model__data_read(&vals, m, v, c->base_dir);
 			if (rc == 0) {
 				c->eqns[i].per_elem = 1;
 				c->eqns[i].nodes = sk_calloc((size_t)v->n, sizeof(sk_node *));
@@ -1989,8 +2031,7 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 	}
 	if (rc < 0)
 		return rc;
-	json_t *co = json_object_get(doc, "cohort");
-	if (co && (rc = sk_model__cohort_compile(m, co, &m->cohort)) < 0)
+	if (json_is_object(co) && (rc = sk_model__cohort_compile(m, co, &m->cohort)) < 0)
 		return rc;
 	m->nstocks = 0;
 	free(m->stocks);

@@ -195,10 +195,10 @@ size_t sk_model__cohort_scratch(const sk_cohort *c);
 void sk_model__cohort_free(sk_cohort *c);
 
 /* ---- data tables (data.c) ---------------------------------------------- */
-/* Reads a data table (CSV or JSON-stat 2.0) named by a model's "data"
- * entry into *values (caller frees), laid out row-major over `dims`. */
-int sk_model__data_read(double **values, size_t expect, json_t *def,
-	const char *base_dir, const char *model_file);
+/* Reads the data table behind variable v (CSV or JSON-stat 2.0, its file
+ * relative to base_dir) into *values (caller frees), one value per element
+ * of v, row-major over its dimensions. */
+int sk_model__data_read(double **values, const sk_model *m, const sk_var *v, const char *base_dir);
 
 /* ---- helpers ------------------------------------------------------------ */
 int sk_model__number(const json_t *v, double *out);

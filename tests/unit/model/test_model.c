@@ -199,6 +199,9 @@ START_TEST(name_key)
 }
 END_TEST
 
+TCase *cohort_tcase(void);
+TCase *data_tcase(void);
+
 int main(void)
 {
 	Suite *s = suite_create("model");
@@ -211,5 +214,7 @@ int main(void)
 	tcase_add_test(tc, builtins);
 	tcase_add_test(tc, name_key);
 	suite_add_tcase(s, tc);
+	suite_add_tcase(s, cohort_tcase());
+	suite_add_tcase(s, data_tcase());
 	return sk_test_main(s);
 }
