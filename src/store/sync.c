@@ -222,15 +222,18 @@ static int push(sk_store *st, git_remote *remote, const char *name, const char *
 	popts.callbacks.credentials = credentials_cb;
 	popts.callbacks.push_update_reference = push_update_cb;
 	popts.callbacks.payload = &ps;
-	if (git_remote_push(remote, &specs, &popts) < 0) {
+	int err = git_remote_push(remote, &specs, &popts);
+	if (err < 0) {
 		const git_error *e = git_error_last();
 		const char *m = e && e->message ? e->message : "unknown error";
-		if (strstr(m, "non-fast-forward") || strstr(m, "rejected") || strstr(m, "refused"))
+		if (err == GIT_ENONFASTFORWARD || strstr(m, "fast-forward") || strstr(m, "fastforward") ||
+			strstr(m, "rejected") || strstr(m, "refused"))
 			rc = sk_error_set(SK_ECONFLICT, "the remote '%s' refused the push of %s: %s "
 				"(your commits are safe locally; run 'samskap sync' again)", name, branch + 11, m);
 		else
 			rc = sk_error_set(SK_EIO, "cannot push to the remote '%s' (%s): %s "
-				"(your commits are safe locally)", name, git_remote_url(remote), m);
+				"(your commits are safe locally)", name,
+				git_remote_pushurl(remote) ? git_remote_pushurl(remote) : git_remote_url(remote), m);
 		goto done;
 	}
 	if (ps.refused)
@@ -274,20 +277,19 @@ int sk_store_sync(sk_sync_result *res, sk_store *st, const char *remote_name,
 		rc = sk_store__git_error(SK_ERROR, name);
 		goto done;
 	}
-	{
-		/* git reads a relative path URL ("../hub.git") from the work
-		 * tree's top; libgit2 from the process's folder. Do as git. */
-		const char *url = git_remote_url(remote);
-		if (url && *url && url[0] != '/' && !strchr(url, ':')) {
-			char *abs = sk_printf("%s%s", st->workdir, url);
-			git_remote_free(remote);
-			remote = NULL;
-			err = git_remote_create_anonymous(&remote, st->repo, abs);
-			free(abs);
-			if (err < 0) {
-				rc = sk_store__git_error(SK_ERROR, name);
-				goto done;
-			}
+	/* git reads a relative path URL ("../hub.git") from the work tree's
+	 * top; libgit2 from the process's folder. Do as git. */
+	for (int push_url = 0; push_url < 2; push_url++) {
+		const char *url = push_url ? git_remote_pushurl(remote) : git_remote_url(remote);
+		if (!url || !*url || url[0] == '/' || strchr(url, ':'))
+			continue;
+		char *abs = sk_printf("%s%s", st->workdir, url);
+		err = push_url ? git_remote_set_instance_pushurl(remote, abs)
+			       : git_remote_set_instance_url(remote, abs);
+		free(abs);
+		if (err < 0) {
+			rc = sk_store__git_error(SK_ERROR, name);
+			goto done;
 		}
 	}
 	/* Fetch just this branch into its remote-tracking ref. */
