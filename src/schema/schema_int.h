@@ -14,6 +14,10 @@
  * running out of stack on a hostile or cyclic schema. */
 #define SK_SCHEMA_MAX_DEPTH 500
 #define SK_SCHEMA_MAX_DEPTH_TEXT "500"
+/* How many subschema checks one validation may make. Nested anyOf/oneOf
+ * over recursive $refs can take time exponential in the value's depth;
+ * this bounds it (the bundled schemas need a few hundred per record). */
+#define SK_SCHEMA_MAX_STEPS 1000000
 
 /* Bits of the `type` keyword. */
 enum {

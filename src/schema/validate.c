@@ -11,7 +11,8 @@
 typedef struct vshared {
 	sk_diags *top;        /* the caller's diagnostics, or NULL */
 	sk_buf path;          /* JSON pointer of the value being checked */
-	int too_deep;
+	long steps;           /* subschema checks so far */
+	int stopped;         /* set once a limit is hit: everything fails fast */
 } vshared;
 
 typedef struct vctx {
@@ -195,10 +196,20 @@ static void first_failure(sk_buf *b, const sk_diags *sub, vctx *c)
 		return;
 	}
 	const sk_diag *d = &sub->items[0];
-	size_t base = c->sh->path.len;
+	size_t base = c->sh->path.len, start = b->len;
 	if (d->path && strlen(d->path) > base)
 		sk_buf_printf(b, "%s: ", d->path + base);
 	sk_buf_puts(b, d->message);
+	/* Nested alternatives would nest their messages level by level: keep
+	 * each quoted failure short. */
+	if (b->len - start > 200) {
+		size_t cut = start + 197;
+		while (cut > start && ((unsigned char)b->data[cut] & 0xC0) == 0x80)
+			cut--;
+		b->len = cut;
+		b->data[cut] = '\0';
+		sk_buf_puts(b, "...");
+	}
 	if (sub->len > 1)
 		sk_buf_printf(b, " (and %zu more)", sub->len - 1);
 }
@@ -534,6 +545,25 @@ static int check_any_of(const sk_slist *list, const char *kw, const json_t *v, v
 	return ok;
 }
 
+/* Counts a step and checks the depth; past either limit reports once and
+ * makes every later check fail at once. Returns 1 when a limit is hit. */
+static int limit_hit(vctx *c, int depth)
+{
+	if (c->sh->stopped)
+		return 1;
+	if (depth <= SK_SCHEMA_MAX_DEPTH && ++c->sh->steps <= SK_SCHEMA_MAX_STEPS)
+		return 0;
+	if (c->sh->top)
+		sk_diags_add(c->sh->top, SK_DIAG_ERROR, NULL, 0, 0,
+			c->sh->path.data ? c->sh->path.data : "", depth > SK_SCHEMA_MAX_DEPTH
+			? "validation nested more than %d levels deep (a very deeply nested value, "
+			  "or a $ref cycle in the schema)"
+			: "validation stopped after %d steps: the schema is too complex for this value",
+			depth > SK_SCHEMA_MAX_DEPTH ? SK_SCHEMA_MAX_DEPTH : SK_SCHEMA_MAX_STEPS);
+	c->sh->stopped = 1;
+	return 1;
+}
+
 /* unevaluatedProperties: which properties of object v did n or the
  * subschemas that succeeded on v evaluate? Marks them as keys of `seen`.
  * `self` leaves out n's own unevaluatedProperties (the one being checked). */
@@ -544,7 +574,7 @@ static void collect_evaluated(const sk_snode *n, const json_t *v, vctx *c, int d
 	json_t *e;
 	vctx quiet = {NULL, c->sh};
 
-	if (n->boolean >= 0 || depth > SK_SCHEMA_MAX_DEPTH)
+	if (n->boolean >= 0 || limit_hit(c, depth))
 		return;
 	json_object_foreach((json_t *)v, key, e) {
 		int matched = 0;
@@ -616,16 +646,7 @@ static int check(const sk_snode *n, const json_t *v, vctx *c, int depth)
 	int ok = 1;
 	unsigned t;
 
-	if (depth > SK_SCHEMA_MAX_DEPTH) {
-		if (!c->sh->too_deep && c->sh->top)
-			sk_diags_add(c->sh->top, SK_DIAG_ERROR, NULL, 0, 0,
-				c->sh->path.data ? c->sh->path.data : "",
-				"validation nested more than %d levels deep (a very deeply nested value, or a $ref cycle in the schema)",
-				SK_SCHEMA_MAX_DEPTH);
-		c->sh->too_deep = 1;
-		return 0;
-	}
-	if (c->sh->too_deep)
+	if (limit_hit(c, depth))
 		return 0;
 	if (n->boolean == 1)
 		return 1;
@@ -737,12 +758,12 @@ static int check(const sk_snode *n, const json_t *v, vctx *c, int depth)
 
 int sk_schema_validate(const sk_schema *schema, const json_t *instance, sk_diags *errors)
 {
-	vshared sh = {errors, SK_BUF_INIT, 0};
+	vshared sh = {errors, SK_BUF_INIT, 0, 0};
 	vctx c = {errors, &sh};
 	sk_buf_puts(&sh.path, "");
 	int valid = check(schema->root, instance, &c, 0);
 	sk_buf_free(&sh.path);
-	if (valid && !sh.too_deep)
+	if (valid && !sh.stopped)
 		return 0;
 	return sk_error_set(SK_EINVALID, "%s: the value does not match the schema", schema->name);
 }
