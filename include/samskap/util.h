@@ -85,6 +85,9 @@ int sk_utf8_encode(uint32_t cp, char *out);
 int sk_file_read(char **out, size_t *len, const char *path, size_t max_bytes);
 /* Writes a file atomically: a temporary beside it, fsync, rename. */
 int sk_file_write(const char *path, const void *data, size_t len);
+/* The same without fsync: still atomic for readers, but a crash may lose
+ * it. For derived files that are cheap to write again (an export). */
+int sk_file_write_nosync(const char *path, const void *data, size_t len);
 /* Joins two path parts with one '/'; caller frees. */
 char *sk_path_join(const char *a, const char *b);
 /* Creates a directory and its parents (mode 0777 & umask). */

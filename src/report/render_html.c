@@ -42,7 +42,10 @@ const char sk_report__css[] =
 	".chart{margin:.6rem 0 1.2rem}\n"
 	"svg{max-width:100%;height:auto;display:block}\n"
 	"ul.compact{margin:.2rem 0 .8rem;padding-left:1.2rem}\n"
-	"nav.site{font-size:.95rem;padding:.5rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1rem}\n"
+	"nav.site{font-size:.95rem;padding:.5rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1rem}"
+	"nav.site a.current{font-weight:700;text-decoration:none;color:var(--fg)}\n"
+	"form[role=search]{margin:1rem 0}input[type=search]{font:inherit;padding:.3rem .5rem;width:min(28rem,70%)}"
+	"button{font:inherit;padding:.3rem .8rem}\n"
 	"dl.front{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.6rem 0 1rem}\n"
 	"dl.front dt{font-weight:600}dl.front dd{margin:0}\n"
 	"footer{margin-top:3rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.6rem}\n"
@@ -469,76 +472,81 @@ static void section_projections(sk_buf *b, const json_t *st, const char *prefix)
 		sk_buf_puts(b, "<h3>");
 		rec_link(b, prefix, jstr(m, "id"), jstr(m, "title"));
 		sk_buf_puts(b, "</h3>\n");
-		if (jstr(m, "error")) {
-			sk_buf_puts(b, "<p class=\"warn\">Modellen kunne ikke kjøres: ");
-			esc(b, jstr(m, "error"));
-			sk_buf_puts(b, "</p>\n");
-			continue;
-		}
-		double horizon = jnum(m, "horizon");
-		size_t j;
-		json_t *o;
-		json_array_foreach(json_object_get(m, "outputs"), j, o) {
-			const json_t *svs = json_object_get(o, "scenarios");
-			size_t ns = json_array_size(svs);
-			sk_chart_series *series = sk_calloc(ns ? ns : 1, sizeof *series);
-			double **xs = sk_calloc(ns ? ns : 1, sizeof *xs), **ys = sk_calloc(ns ? ns : 1, sizeof *ys);
-			for (size_t s = 0; s < ns; s++) {
-				const json_t *sv = json_array_get(svs, s);
-				const json_t *pts = json_object_get(sv, "series");
-				size_t np = json_array_size(pts);
-				xs[s] = sk_calloc(np ? np : 1, sizeof(double));
-				ys[s] = sk_calloc(np ? np : 1, sizeof(double));
-				for (size_t p = 0; p < np; p++) {
-					const json_t *pt = json_array_get(pts, p);
-					xs[s][p] = json_number_value(json_array_get(pt, 0));
-					ys[s][p] = json_number_value(json_array_get(pt, 1));
-				}
-				series[s] = (sk_chart_series){jstr(sv, "title"), xs[s], ys[s], np};
-			}
-			sk_buf title = SK_BUF_INIT, ylab = SK_BUF_INIT;
-			sk_buf_puts(&title, jstr(o, "variable") ? jstr(o, "variable") : "");
-			sk_buf_puts(&ylab, jstr(o, "variable") ? jstr(o, "variable") : "");
-			if (jstr(o, "unit"))
-				sk_buf_printf(&ylab, " (%s)", jstr(o, "unit"));
-			sk_chart ch = {title.data, "År", ylab.data, series, ns, 0, 0};
-			sk_buf_puts(b, "<div class=\"chart\">\n");
-			if (sk_report_chart_svg(b, &ch) < 0) {
-				sk_buf_puts(b, "<p class=\"note\">Ingen verdier å tegne.</p>\n");
-				sk_error_clear();
-			}
-			sk_buf_puts(b, "</div>\n");
-			for (size_t s = 0; s < ns; s++) {
-				free(xs[s]);
-				free(ys[s]);
-			}
-			free(xs);
-			free(ys);
-			free(series);
-			sk_buf_free(&title);
-			sk_buf_free(&ylab);
-			sk_buf_puts(b, "<div class=\"table-wrap\"><table>\n<thead><tr><th>Scenario</th>"
-				"<th class=\"num\">Verdi i ");
-			num(b, horizon);
-			sk_buf_puts(b, "</th><th class=\"num\">Forskjell fra referansen</th></tr></thead>\n<tbody>\n");
-			size_t s;
-			json_t *sv;
-			json_array_foreach(svs, s, sv) {
-				sk_buf_puts(b, "<tr><td>");
-				esc(b, jstr(sv, "title"));
-				sk_buf_puts(b, "</td><td class=\"num\">");
-				num(b, jnum(sv, "horizon_value"));
-				sk_buf_puts(b, "</td><td class=\"num\">");
-				double d = jnum(sv, "diff_vs_baseline");
-				if (isfinite(d) && d > 0)
-					sk_buf_putc(b, '+');
-				num(b, d);
-				sk_buf_puts(b, "</td></tr>\n");
-			}
-			sk_buf_puts(b, "</tbody></table></div>\n");
-		}
+		sk_report__projection_html(b, m);
 	}
 	sk_buf_puts(b, "</section>\n");
+}
+
+void sk_report__projection_html(sk_buf *b, const json_t *m)
+{
+	if (jstr(m, "error")) {
+		sk_buf_puts(b, "<p class=\"warn\">Modellen kunne ikke kjøres: ");
+		esc(b, jstr(m, "error"));
+		sk_buf_puts(b, "</p>\n");
+		return;
+	}
+	double horizon = jnum(m, "horizon");
+	size_t j;
+	json_t *o;
+	json_array_foreach(json_object_get(m, "outputs"), j, o) {
+		const json_t *svs = json_object_get(o, "scenarios");
+		size_t ns = json_array_size(svs);
+		sk_chart_series *series = sk_calloc(ns ? ns : 1, sizeof *series);
+		double **xs = sk_calloc(ns ? ns : 1, sizeof *xs), **ys = sk_calloc(ns ? ns : 1, sizeof *ys);
+		for (size_t s = 0; s < ns; s++) {
+			const json_t *sv = json_array_get(svs, s);
+			const json_t *pts = json_object_get(sv, "series");
+			size_t np = json_array_size(pts);
+			xs[s] = sk_calloc(np ? np : 1, sizeof(double));
+			ys[s] = sk_calloc(np ? np : 1, sizeof(double));
+			for (size_t p = 0; p < np; p++) {
+				const json_t *pt = json_array_get(pts, p);
+				xs[s][p] = json_number_value(json_array_get(pt, 0));
+				ys[s][p] = json_number_value(json_array_get(pt, 1));
+			}
+			series[s] = (sk_chart_series){jstr(sv, "title"), xs[s], ys[s], np};
+		}
+		sk_buf title = SK_BUF_INIT, ylab = SK_BUF_INIT;
+		sk_buf_puts(&title, jstr(o, "variable") ? jstr(o, "variable") : "");
+		sk_buf_puts(&ylab, jstr(o, "variable") ? jstr(o, "variable") : "");
+		if (jstr(o, "unit"))
+			sk_buf_printf(&ylab, " (%s)", jstr(o, "unit"));
+		sk_chart ch = {title.data, "År", ylab.data, series, ns, 0, 0};
+		sk_buf_puts(b, "<div class=\"chart\">\n");
+		if (sk_report_chart_svg(b, &ch) < 0) {
+			sk_buf_puts(b, "<p class=\"note\">Ingen verdier å tegne.</p>\n");
+			sk_error_clear();
+		}
+		sk_buf_puts(b, "</div>\n");
+		for (size_t s = 0; s < ns; s++) {
+			free(xs[s]);
+			free(ys[s]);
+		}
+		free(xs);
+		free(ys);
+		free(series);
+		sk_buf_free(&title);
+		sk_buf_free(&ylab);
+		sk_buf_puts(b, "<div class=\"table-wrap\"><table>\n<thead><tr><th>Scenario</th>"
+			"<th class=\"num\">Verdi i ");
+		num(b, horizon);
+		sk_buf_puts(b, "</th><th class=\"num\">Forskjell fra referansen</th></tr></thead>\n<tbody>\n");
+		size_t s;
+		json_t *sv;
+		json_array_foreach(svs, s, sv) {
+			sk_buf_puts(b, "<tr><td>");
+			esc(b, jstr(sv, "title"));
+			sk_buf_puts(b, "</td><td class=\"num\">");
+			num(b, jnum(sv, "horizon_value"));
+			sk_buf_puts(b, "</td><td class=\"num\">");
+			double d = jnum(sv, "diff_vs_baseline");
+			if (isfinite(d) && d > 0)
+				sk_buf_putc(b, '+');
+			num(b, d);
+			sk_buf_puts(b, "</td></tr>\n");
+		}
+		sk_buf_puts(b, "</tbody></table></div>\n");
+	}
 }
 
 static void section_history(sk_buf *b, const json_t *st)

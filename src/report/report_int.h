@@ -56,6 +56,16 @@ int sk_report__collate(const char *a, const char *b);
 int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
 	const sk_status_opts *opts);
 
+/* Runs model record mrec under each of its scenarios and compares its
+ * outputs at the horizon: the status overview's projection entry (see
+ * status.c). linked_from (stolen) lists the ids linking to it. A model
+ * that fails to run gives an entry with "error" set. */
+json_t *sk_report__projection(const sk_kb *kb, const sk_record *mrec, json_t *linked_from);
+
+/* Appends one line chart per output of a projection entry, with a table
+ * of the values at the horizon. */
+void sk_report__projection_html(sk_buf *b, const json_t *proj);
+
 /* Appends the status page as a whole HTML document; when home is not
  * NULL, a navigation link to it (relative href) heads the page. */
 void sk_report__status_html(sk_buf *b, const json_t *status, const char *home,

@@ -315,7 +315,7 @@ static json_t *model_scenarios(const json_t *front)
 /* Runs one model under each of its scenarios and compares the outputs at
  * the horizon (the model's stop time). Failures become the entry's
  * "error", so one broken model does not hide the others. */
-static json_t *projection_entry(const sk_kb *kb, const sk_record *mrec, json_t *linked_from)
+json_t *sk_report__projection(const sk_kb *kb, const sk_record *mrec, json_t *linked_from)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(mrec->id));
@@ -493,7 +493,7 @@ static json_t *projections(const sk_report__corpus *c, const sk_kb *kb, json_t *
 		json_t *from = r->type == SK_TYPE_MODEL ? json_object_get(linked, r->id) : NULL;
 		if (!from)
 			continue;
-		json_array_append_new(models, projection_entry(kb, r, json_incref(from)));
+		json_array_append_new(models, sk_report__projection(kb, r, json_incref(from)));
 		json_object_del(linked, r->id);
 	}
 	const char *k;
@@ -587,6 +587,9 @@ static json_t *health(const sk_report__corpus *c, const sk_kb *kb)
 	size_t errors = 0, warnings = 0;
 	for (size_t i = 0; i < d.len; i++) {
 		const sk_diag *g = &d.items[i];
+		/* Broken links are listed on their own below, from the corpus. */
+		if (g->message && strncmp(g->message, "broken link", 11) == 0)
+			continue;
 		if (g->severity == SK_DIAG_ERROR) {
 			errors++;
 			if (g->file)

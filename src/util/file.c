@@ -81,7 +81,7 @@ done:
 	return rc;
 }
 
-int sk_file_write(const char *path, const void *data, size_t len)
+static int write_atomic(const char *path, const void *data, size_t len, int sync)
 {
 	int rc = 0, fd = -1;
 	char *tmp = sk_printf("%s.tmp.%ld", path, (long)getpid());
@@ -104,7 +104,7 @@ int sk_file_write(const char *path, const void *data, size_t len)
 		p += w;
 		left -= (size_t)w;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if ((sync && fsync(fd) < 0) || close(fd) < 0) {
 		fd = -1;
 		rc = sk_error_set(SK_EIO, "%s: %s", tmp, strerror(errno));
 		goto done;
@@ -121,6 +121,16 @@ done:
 		unlink(tmp);
 	free(tmp);
 	return rc;
+}
+
+int sk_file_write(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, 1);
+}
+
+int sk_file_write_nosync(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, 0);
 }
 
 char *sk_path_join(const char *a, const char *b)
