@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define MANIFEST ".samskap-export"
@@ -253,6 +254,48 @@ static void link_wikilinks(cmark_node *root, const exporter *x)
 	free(texts);
 }
 
+/* 1 when a URL would run code or reach outside the site in a way a
+ * browser treats as unsafe (cmark's safe mode blanks these; an empty href
+ * is no better, so the link's text is kept without the link). */
+static int unsafe_url(const char *url)
+{
+	while (*url == ' ' || *url == '\t')
+		url++;
+	static const char *const bad[] = {"javascript:", "vbscript:", "file:", "data:"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (strncasecmp(url, bad[i], strlen(bad[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static void drop_unsafe_links(cmark_node *root)
+{
+	cmark_iter *it = cmark_iter_new(root);
+	cmark_event_type ev;
+	cmark_node **found = NULL;
+	size_t n = 0;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(node);
+		if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)) {
+			const char *url = cmark_node_get_url(node);
+			if (!url || !*url || unsafe_url(url)) {
+				found = sk_realloc(found, sk_mul_size(n + 1, sizeof *found));
+				found[n++] = node;
+			}
+		}
+	}
+	cmark_iter_free(it);
+	/* Innermost last in document order: unwrap from the end. */
+	for (size_t i = n; i-- > 0;) {
+		cmark_node *node = found[i], *child;
+		while ((child = cmark_node_first_child(node)))
+			cmark_node_insert_before(node, child);
+		cmark_node_free(node);
+	}
+	free(found);
+}
+
 /* The record's body through cmark. CMARK_OPT_DEFAULT is cmark's safe
  * mode (raw HTML left out, javascript: and other unsafe links dropped);
  * never CMARK_OPT_UNSAFE. Links the author wrote to "/..." would break on
@@ -261,6 +304,7 @@ static void link_wikilinks(cmark_node *root, const exporter *x)
 static void markdown(sk_buf *b, const exporter *x, const char *md, const char *title)
 {
 	cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_DEFAULT | CMARK_OPT_SAFE);
+	drop_unsafe_links(doc);
 	cmark_consolidate_text_nodes(doc);
 	/* A first heading that repeats the title would stand twice. */
 	cmark_node *first = cmark_node_first_child(doc);
@@ -923,7 +967,7 @@ static int search_pages(exporter *x, sk_buf *b)
 		json_object_set_new(e, "x", tx ? tx : json_string(""));
 		json_array_append_new(arr, e);
 	}
-	char *js = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *js = json_dumps(arr, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH);
 	json_decref(arr);
 	sk_buf_clear(b);
 	/* A script file, not JSON fetched at run time: browsers refuse
