@@ -84,6 +84,7 @@ const char sk_server__css[] =
 	"th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}\n"
 	"th{color:var(--muted);font-weight:600;width:30%}\n"
 	".table-wrap{overflow-x:auto}\n"
+	"table.inner{margin:0;font-size:.9rem}table.inner th{width:auto}\n"
 	"input[type=text],input[type=search],input[type=password],input[type=date],input[type=number],"
 	"select,textarea{font:inherit;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;"
 	"background:#fff;max-width:100%}\n"

@@ -265,7 +265,64 @@ static void put_number(sk_buf *b, double v)
 }
 
 /* One front-matter value as HTML. */
-static void put_value(sk_buf *b, const char *field, json_t *v, int depth)
+/* The title the index knows for a linked id, or NULL. */
+static const char *title_of(const sk_index_links *l, const char *id)
+{
+	for (size_t i = 0; l && i < l->n_out; i++)
+		if (l->out[i].title && strcmp(l->out[i].id, id) == 0)
+			return l->out[i].title;
+	return NULL;
+}
+
+static void put_value(sk_buf *b, const char *field, json_t *v, int depth,
+	const sk_index_links *l);
+
+/* An array of objects (metrics, indicators) as a table, one column per
+ * key in the order keys first appear. */
+static void object_table(sk_buf *b, json_t *arr, const sk_index_links *l)
+{
+	json_t *cols = json_array();
+	size_t i;
+	json_t *x;
+	const char *k;
+	json_t *v;
+	json_array_foreach(arr, i, x) {
+		json_object_foreach(x, k, v) {
+			size_t c;
+			json_t *have;
+			int seen = 0;
+			json_array_foreach(cols, c, have)
+				seen |= strcmp(json_string_value(have), k) == 0;
+			if (!seen)
+				json_array_append_new(cols, json_string(k));
+		}
+	}
+	sk_buf_puts(b, "<table class=\"inner\"><tr>");
+	json_array_foreach(cols, i, x) {
+		sk_buf_puts(b, "<th>");
+		sk_server__esc(b, sk_server__label(json_string_value(x)));
+		sk_buf_puts(b, "</th>");
+	}
+	sk_buf_puts(b, "</tr>\n");
+	json_array_foreach(arr, i, x) {
+		size_t c;
+		json_t *col;
+		sk_buf_puts(b, "<tr>");
+		json_array_foreach(cols, c, col) {
+			sk_buf_puts(b, "<td>");
+			json_t *cell = json_object_get(x, json_string_value(col));
+			if (cell)
+				put_value(b, json_string_value(col), cell, 3, l);
+			sk_buf_puts(b, "</td>");
+		}
+		sk_buf_puts(b, "</tr>\n");
+	}
+	sk_buf_puts(b, "</table>");
+	json_decref(cols);
+}
+
+static void put_value(sk_buf *b, const char *field, json_t *v, int depth,
+	const sk_index_links *l)
 {
 	size_t i;
 	const char *k;
@@ -274,7 +331,14 @@ static void put_value(sk_buf *b, const char *field, json_t *v, int depth)
 	case JSON_STRING: {
 		const char *s = json_string_value(v);
 		if (field && is_link_field(field))
-			sk_server__record_link(b, s, NULL);
+			sk_server__record_link(b, s, title_of(l, s));
+		else if (field && strcmp(field, "tags") == 0) {
+			sk_buf_puts(b, "<a href=\"/search?tag=");
+			sk_server__urlenc(b, s);
+			sk_buf_puts(b, "\">");
+			sk_server__esc(b, s);
+			sk_buf_puts(b, "</a>");
+		}
 		else if (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) {
 			sk_buf_puts(b, "<a rel=\"nofollow noopener\" href=\"");
 			sk_server__esc(b, s);
@@ -297,19 +361,13 @@ static void put_value(sk_buf *b, const char *field, json_t *v, int depth)
 	case JSON_NULL: break;
 	case JSON_ARRAY:
 		if (json_array_size(v) && json_is_object(json_array_get(v, 0)) && depth < 3) {
-			sk_buf_puts(b, "<ul>");
-			json_array_foreach(v, i, x) {
-				sk_buf_puts(b, "<li>");
-				put_value(b, field, x, depth + 1);
-				sk_buf_puts(b, "</li>");
-			}
-			sk_buf_puts(b, "</ul>");
+			object_table(b, v, l);
 			break;
 		}
 		json_array_foreach(v, i, x) {
 			if (i)
 				sk_buf_puts(b, ", ");
-			put_value(b, field, x, depth + 1);
+			put_value(b, field, x, depth + 1, l);
 		}
 		break;
 	case JSON_OBJECT:
@@ -324,14 +382,14 @@ static void put_value(sk_buf *b, const char *field, json_t *v, int depth)
 			sk_buf_puts(b, "<em>");
 			sk_server__esc(b, sk_server__label(k));
 			sk_buf_puts(b, "</em>: ");
-			put_value(b, NULL, x, depth + 1);
+			put_value(b, NULL, x, depth + 1, l);
 		}
 		break;
 	}
 }
 
 /* The front matter as a table (title and summary are shown elsewhere). */
-static void front_table(sk_buf *b, json_t *front)
+static void front_table(sk_buf *b, json_t *front, const sk_index_links *l)
 {
 	const char *k;
 	json_t *v;
@@ -342,7 +400,7 @@ static void front_table(sk_buf *b, json_t *front)
 		sk_buf_puts(b, "<tr><th scope=\"row\">");
 		sk_server__esc(b, sk_server__label(k));
 		sk_buf_puts(b, "</th><td>");
-		put_value(b, k, v, 0);
+		put_value(b, k, v, 0, l);
 		sk_buf_puts(b, "</td></tr>\n");
 	}
 	sk_buf_puts(b, "</table></div>\n");
@@ -401,17 +459,47 @@ static void link_wikilinks(cmark_node *root)
 	free(texts);
 }
 
-void sk_server__markdown(sk_buf *b, const char *md)
+/* The plain text of a node's inline children. */
+static void node_text(sk_buf *b, cmark_node *n)
+{
+	for (cmark_node *c = cmark_node_first_child(n); c; c = cmark_node_next(c)) {
+		const char *lit = cmark_node_get_literal(c);
+		if (lit)
+			sk_buf_puts(b, lit);
+		else
+			node_text(b, c);
+	}
+}
+
+void sk_server__markdown_titled(sk_buf *b, const char *md, const char *title)
 {
 	/* CMARK_OPT_DEFAULT is cmark's safe mode: raw HTML is left out and
 	 * javascript: links are dropped. Never CMARK_OPT_UNSAFE. */
 	cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_DEFAULT);
+	/* A body that opens with the title as its heading would repeat the
+	 * page's <h1>. */
+	cmark_node *first = cmark_node_first_child(doc);
+	if (title && first && cmark_node_get_type(first) == CMARK_NODE_HEADING &&
+		cmark_node_get_heading_level(first) == 1) {
+		sk_buf t = SK_BUF_INIT;
+		node_text(&t, first);
+		if (t.data && strcmp(t.data, title) == 0) {
+			cmark_node_unlink(first);
+			cmark_node_free(first);
+		}
+		sk_buf_free(&t);
+	}
 	cmark_consolidate_text_nodes(doc);
 	link_wikilinks(doc);
 	char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
 	sk_buf_puts(b, html);
 	free(html);
 	cmark_node_free(doc);
+}
+
+void sk_server__markdown(sk_buf *b, const char *md)
+{
+	sk_server__markdown_titled(b, md, NULL);
 }
 
 /* Compares log entries by date, then id: the timeline's order. */
@@ -458,7 +546,7 @@ static void timeline(sk_buf *b, sk_record **recs, size_t n, const char *exp)
 		json_t *m = json_object_get(l->front, "measurements");
 		if (json_object_size(m)) {
 			sk_buf_puts(b, "<p class=\"meta\">Målinger: ");
-			put_value(b, NULL, m, 0);
+			put_value(b, NULL, m, 0, NULL);
 			sk_buf_puts(b, "</p>\n");
 		}
 		sk_server__markdown(b, l->body);
@@ -540,15 +628,10 @@ static void link_item(sk_buf *b, const sk_index_link *l)
 
 /* Links out and in, as two lists (from the index; nothing when the
  * index does not have the record yet). */
-static void links_section(sk_req *r, const sk_record *rec)
+static void links_section(sk_req *r, const sk_record *rec, const sk_index_links *l)
 {
-	sk_index_links *l = NULL;
-	int fail = r->fail_status;
-	if (index_links(r, &l, rec->id) < 0) {
-		r->fail_status = fail;
-		sk_error_clear();
+	if (!l)
 		return;
-	}
 	sk_buf *b = &r->out;
 	size_t shown = 0;
 	for (size_t i = 0; i < l->n_out; i++) {
@@ -579,7 +662,6 @@ static void links_section(sk_req *r, const sk_record *rec)
 	}
 	if (shown)
 		sk_buf_puts(b, "</ul>\n");
-	sk_index_links_free(l);
 }
 
 /* An experiment's log entries, read from its log folder. */
@@ -625,11 +707,17 @@ int sk_server__h_record_page(sk_req *r)
 	sk_record *rec = NULL;
 	sk_record **recs = NULL;
 	size_t n = 0;
+	sk_index_links *l = NULL;
 	int rc = sk_server__record(r, &rec, r->params[0]);
 	if (rc == 0 && rec->type == SK_TYPE_EXPERIMENT)
 		rc = load_logs(r, &recs, &n, rec->id);
 	if (rc < 0)
 		goto done;
+	/* Links from the index; the page does without when it has none yet. */
+	if (index_links(r, &l, rec->id) < 0) {
+		r->fail_status = 0;
+		sk_error_clear();
+	}
 	sk_buf *b = &r->out;
 	sk_server__page_begin(r, rec->title);
 	sk_buf_puts(b, "<p class=\"crumbs\"><a href=\"/records?type=");
@@ -660,9 +748,9 @@ int sk_server__h_record_page(sk_req *r)
 		sk_buf_puts(b, rec->id);
 		sk_buf_puts(b, "\">Kjør og sammenlign scenarioene</a></p>\n");
 	} else {
-		front_table(b, rec->front);
+		front_table(b, rec->front, l);
 		sk_buf_puts(b, "<article class=\"body\">\n");
-		sk_server__markdown(b, rec->body);
+		sk_server__markdown_titled(b, rec->body, rec->title);
 		sk_buf_puts(b, "</article>\n");
 	}
 	sk_server__model_section(r, rec);
@@ -670,10 +758,11 @@ int sk_server__h_record_page(sk_req *r)
 		timeline(b, recs, n, rec->id);
 		log_form(r, rec);
 	}
-	links_section(r, rec);
+	links_section(r, rec, l);
 	sk_server__history_section(r, rec);
 	sk_server__page_end(r, 200);
 done:
+	sk_index_links_free(l);
 	sk_records_free(recs, n);
 	sk_record_free(rec);
 	return rc;

@@ -215,6 +215,8 @@ const char *sk_server__value_nb(const char *v);
 void sk_server__record_link(sk_buf *b, const char *id, const char *text);
 /* Markdown through cmark's safe renderer, [[id]] made links. */
 void sk_server__markdown(sk_buf *b, const char *md);
+/* The same, leaving out an opening level-1 heading that repeats title. */
+void sk_server__markdown_titled(sk_buf *b, const char *md, const char *title);
 
 /* ---- models.c ----------------------------------------------------------- */
 
