@@ -97,9 +97,23 @@ static void setup(void)
 	}
 }
 
+/* Fails the run when the server (built with sanitizers) reported a
+ * problem on its way: a leak shows only when it exits. */
+static void check_server_log(const char *dir)
+{
+	char *err = sk_test_read(dir, "serve.err");
+	if (err && (strstr(err, "Sanitizer") || strstr(err, "runtime error"))) {
+		fprintf(stderr, "the server reported:\n%s\n", err);
+		free(err);
+		_exit(1);
+	}
+	free(err);
+}
+
 static void teardown(void)
 {
 	test_server_stop(&srv);
+	check_server_log(kb);
 	sk_test_rmtree(kb);
 	free(kb);
 	free(token);
@@ -233,7 +247,8 @@ START_TEST(api_index_and_openapi)
 	ck_assert_str_eq(json_string_value(json_object_get(v, "openapi")), "3.1.0");
 	/* Every API route in the table is documented. */
 	http_resp idx = http_get(srv.port, "/api");
-	json_t *routes = json_object_get(json_body(&idx), "routes");
+	json_t *index = json_body(&idx);
+	json_t *routes = json_object_get(index, "routes");
 	size_t i;
 	json_t *rt;
 	json_array_foreach(routes, i, rt) {
@@ -260,6 +275,7 @@ START_TEST(api_index_and_openapi)
 		sk_buf_free(&p);
 	}
 	http_resp_free(&idx);
+	json_decref(index);
 	json_decref(v);
 	http_resp_free(&r);
 }
@@ -871,7 +887,9 @@ START_TEST(api_create_record)
 		assert_json_error(&r, 400);
 		http_resp_free(&r);
 	}
-	ck_assert_int_eq(access(sk_printf("%s/cases/y.md", kb), F_OK), -1);
+	char *y = sk_printf("%s/cases/y.md", kb);
+	ck_assert_int_eq(access(y, F_OK), -1);
+	free(y);
 
 	r = http_get(srv.port, "/api/records/ny-case/links");
 	v = json_body(&r);
@@ -930,9 +948,12 @@ START_TEST(form_log_entry)
 	sk_run_result g = sk_test_run(kb, NULL, "git log -1 --format='%%an|%%s'");
 	ck_assert_str_eq(g.out, "Kari Nordmann|log: losen: Fra skjemaet\n");
 	sk_run_result_free(&g);
-	char *file = sk_test_read(kb, sk_printf("experiments/losen/log/%s.md", loc + strlen("/records/losen#")));
+	char *fpath = sk_printf("experiments/losen/log/%s.md", loc + strlen("/records/losen#"));
+	char *file = sk_test_read(kb, fpath);
+	ck_assert_ptr_nonnull(file);
 	ck_assert_not_contains(file, "\r");
 	free(file);
+	free(fpath);
 
 	free(loc);
 	free(xs);
