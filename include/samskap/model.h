@@ -70,6 +70,9 @@ sk_model_method sk_model_method_used(const sk_model *m);
  * the name of each as "Name" or "Name[e1,e2]" (borrowed). */
 size_t sk_model_var_count(const sk_model *m);
 const char *sk_model_var_name(const sk_model *m, size_t i);
+/* The unit the model gives variable i ("årsverk"), borrowed; NULL when
+ * it gives none. */
+const char *sk_model_var_unit(const sk_model *m, size_t i);
 /* Index of a variable by name ("Name", "name", "the_name[a, b]"), or -1. */
 long sk_model_var_find(const sk_model *m, const char *name);
 /* The model's listed outputs as variable indices (borrowed; may be 0 long). */

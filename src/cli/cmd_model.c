@@ -3,6 +3,7 @@
 #include "model_cli.h"
 
 #include "samskap/model.h"
+#include "samskap/record.h"
 #include "samskap/util.h"
 
 #include <getopt.h>
@@ -20,27 +21,6 @@ static int file_exists(const char *p)
 	return sk_path_exists(p);
 }
 
-/* The KB root: the nearest folder from the current one upward holding
- * samskap.json; NULL when there is none. Caller frees. */
-static char *kb_root(void)
-{
-	char *dir = realpath(".", NULL);
-	while (dir) {
-		char *f = sk_path_join(dir, "samskap.json");
-		int ok = file_exists(f);
-		free(f);
-		if (ok)
-			return dir;
-		char *slash = strrchr(dir, '/');
-		if (!slash || slash == dir) {
-			free(dir);
-			return NULL;
-		}
-		*slash = '\0';
-	}
-	return NULL;
-}
-
 int sk_cli_model_path(char **out, const char *arg)
 {
 	*out = NULL;
@@ -56,37 +36,36 @@ int sk_cli_model_path(char **out, const char *arg)
 	if (!sk_id_valid(arg))
 		return sk_error_set(SK_EINVALID, "'%s' is neither a model id nor a model file", arg);
 	char *rel = sk_printf("models/%s.json", arg);
-	char *root = kb_root();
-	if (root) {
-		char *p = sk_path_join(root, rel);
+	sk_kb *kb = NULL;
+	char *bundled = NULL;
+	int rc = 0;
+	/* the KB around the current folder, as check finds it */
+	if (sk_kb_open(&kb, ".") == 0) {
+		char *p = sk_path_join(kb->root, rel);
 		if (file_exists(p)) {
 			*out = p;
-			free(root);
-			free(rel);
-			return 0;
+			goto done;
 		}
 		free(p);
 	}
-	/* the models bundled with samskap */
-	static const char *bundled[] = {SAMSKAP_DATADIR "/content", SAMSKAP_SOURCE_DIR "/content"};
-	for (size_t i = 0; i < 2; i++) {
-		char *p = sk_path_join(bundled[i], rel);
+	/* else a model bundled with samskap */
+	if (sk_data_path(&bundled, "content") == 0) {
+		char *p = sk_path_join(bundled, rel);
 		if (file_exists(p)) {
 			*out = p;
-			free(root);
-			free(rel);
-			return 0;
+			goto done;
 		}
 		free(p);
 	}
-	int rc;
-	if (root)
-		rc = sk_error_set(SK_ENOTFOUND, "no model '%s' (looked for %s/%s and the bundled models)", arg,
-			root, rel);
+	if (kb)
+		rc = sk_error_set(SK_ENOTFOUND, "no model '%s' (no %s/%s, and no bundled model of that name)",
+			arg, kb->root, rel);
 	else
 		rc = sk_error_set(SK_ENOTFOUND, "no model '%s': not inside a knowledge base (no samskap.json "
 			"here or above) and no bundled model of that name", arg);
-	free(root);
+done:
+	sk_kb_free(kb);
+	free(bundled);
 	free(rel);
 	return rc;
 }
@@ -140,7 +119,7 @@ static void csv_field(FILE *f, const char *s)
 static void print_num(FILE *f, double v, int precise)
 {
 	if (precise)
-		fprintf(f, "%.15g", v);
+		fprintf(f, "%.12g", v);
 	else if (fabs(v) >= 1e6 || v == floor(v))
 		fprintf(f, "%.0f", v);
 	else

@@ -67,6 +67,8 @@ static int run_one(series *s, const sk_cli_run *run, const char *var)
 		s->y[i] = sk_model_result_value(r, i, 0);
 	}
 	s->var = sk_strdup(sk_model_var_name(m, v));
+	if (sk_model_var_unit(m, v))
+		s->unit = sk_strdup(sk_model_var_unit(m, v));
 done:
 	free(path);
 	sk_model_result_free(r);
@@ -162,11 +164,11 @@ int sk_cli_compare_runs(const sk_cli_run *runs, size_t nruns, const char *var,
 			printf(",%s - %s", runs[i].label, runs[0].label);
 		putchar('\n');
 		for (size_t k = 0; k < nrows; k++) {
-			printf("%.15g", rows[k]);
+			printf("%.12g", rows[k]);
 			for (size_t i = 0; i < nruns; i++)
-				printf(",%.15g", at(&ss[i], rows[k]));
+				printf(",%.12g", at(&ss[i], rows[k]));
 			for (size_t i = 1; i < nruns; i++)
-				printf(",%.15g", at(&ss[i], rows[k]) - at(&ss[0], rows[k]));
+				printf(",%.12g", at(&ss[i], rows[k]) - at(&ss[0], rows[k]));
 			putchar('\n');
 		}
 	} else {
@@ -210,7 +212,9 @@ int sk_cli_compare_runs(const sk_cli_run *runs, size_t nruns, const char *var,
 			lines[i].y = ss[i].y;
 			lines[i].n = ss[i].n;
 		}
-		rc = sk_cli_chart_write(svg, title ? title : vname, vname, lines, nruns);
+		char *ylab = ss[0].unit ? sk_printf("%s (%s)", vname, ss[0].unit) : sk_strdup(vname);
+		rc = sk_cli_chart_write(svg, title ? title : vname, ylab, lines, nruns);
+		free(ylab);
 		free(lines);
 		if (rc == 0)
 			fprintf(stderr, "wrote %s\n", svg);

@@ -421,6 +421,16 @@ sk_model_method sk_model_method_used(const sk_model *m) { return m->method; }
 size_t sk_model_var_count(const sk_model *m) { return m->nreported; }
 const char *sk_model_var_name(const sk_model *m, size_t i) { return m->reported[i]; }
 
+const char *sk_model_var_unit(const sk_model *m, size_t i)
+{
+	if (i >= m->nreported)
+		return NULL;
+	int var = m->slots[m->reported_slot[i]].var;
+	if (var < 0 || !m->vars[var].def)
+		return NULL;
+	return json_string_value(json_object_get(m->vars[var].def, "unit"));
+}
+
 const size_t *sk_model_outputs(const sk_model *m, size_t *count)
 {
 	*count = m->noutputs;
