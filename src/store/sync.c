@@ -245,6 +245,118 @@ done:
 	return rc;
 }
 
+/* The longest url.BASE.insteadOf (or pushInsteadOf) prefix of url,
+ * rewritten to BASE, as git does; NULL when none applies. */
+typedef struct insteadof_ctx {
+	const char *url;
+	const char *key;      /* "insteadof" or "pushinsteadof" */
+	size_t best;
+	char *out;
+} insteadof_ctx;
+
+static int insteadof_cb(const git_config_entry *e, void *payload)
+{
+	insteadof_ctx *c = payload;
+	size_t n = strlen(e->name), k = strlen(c->key);
+	if (strncmp(e->name, "url.", 4) != 0 || n < 4 + 1 + k || e->name[n - k - 1] != '.' ||
+		strcmp(e->name + n - k, c->key) != 0 || !e->value)
+		return 0;
+	size_t vl = strlen(e->value);
+	if (vl == 0 || vl <= c->best || strncmp(c->url, e->value, vl) != 0)
+		return 0;
+	c->best = vl;
+	free(c->out);
+	c->out = sk_printf("%.*s%s", (int)(n - k - 1 - 4), e->name + 4, c->url + vl);
+	return 0;
+}
+
+static char *insteadof(git_config *cfg, const char *url, const char *key)
+{
+	insteadof_ctx c = { url, key, 0, NULL };
+	git_config_foreach(cfg, insteadof_cb, &c);
+	return c.out;
+}
+
+/* A relative path URL made absolute from the work tree's top, as git
+ * reads it (libgit2 would read it from the process's folder). */
+static char *url_resolve(sk_store *st, const char *url)
+{
+	if (!url[0] || url[0] == '/' || strchr(url, ':'))
+		return sk_strdup(url);
+	return sk_printf("%s%s", st->workdir, url);
+}
+
+/* The remote `name` as an in-memory remote made from its config (url,
+ * pushurl, insteadOf rewrites). Not git_remote_lookup: in libgit2 1.5
+ * its insteadOf lookup leaks (fixed upstream by libgit2 PR #6382), and
+ * the fetch and push here name their refspecs anyway. */
+static int remote_open(git_remote **out, sk_store *st, const char *name)
+{
+	git_config *cfg = NULL;
+	git_remote_create_options opts;
+	char *key = NULL, *url = NULL, *push = NULL, *tmp;
+	const char *v = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (git_repository_config_snapshot(&cfg, st->repo) < 0) {
+		rc = sk_store__git_error(SK_ERROR, "reading git config");
+		goto done;
+	}
+	key = sk_printf("remote.%s.url", name);
+	if (git_config_get_string(&v, cfg, key) < 0 || !*v) {
+		git_error_clear();
+		rc = sk_error_set(SK_ENOTFOUND, "no remote named '%s' (see 'git remote -v'; add one with "
+			"'git remote add %s URL')", name, name);
+		goto done;
+	}
+	url = sk_strdup(v);
+	free(key);
+	key = sk_printf("remote.%s.pushurl", name);
+	if (git_config_get_string(&v, cfg, key) == 0 && *v)
+		push = sk_strdup(v);
+	git_error_clear();
+	if (!push && (tmp = insteadof(cfg, url, "pushinsteadof")))
+		push = tmp;
+	if ((tmp = insteadof(cfg, url, "insteadof"))) {
+		free(url);
+		url = tmp;
+	}
+	if (push && (tmp = insteadof(cfg, push, "insteadof"))) {
+		free(push);
+		push = tmp;
+	}
+	tmp = url_resolve(st, url);
+	free(url);
+	url = tmp;
+	git_remote_create_options_init(&opts, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	opts.repository = st->repo;
+	opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(out, url, &opts) < 0) {
+		rc = sk_store__git_error(SK_ERROR, name);
+		goto done;
+	}
+	if (push) {
+		tmp = url_resolve(st, push);
+		int err = git_remote_set_instance_pushurl(*out, tmp);
+		free(tmp);
+		if (err < 0) {
+			rc = sk_store__git_error(SK_ERROR, name);
+			goto done;
+		}
+	}
+done:
+	if (rc < 0) {
+		git_remote_free(*out);
+		*out = NULL;
+	}
+	free(key);
+	free(url);
+	free(push);
+	git_config_free(cfg);
+	return rc;
+}
+
 int sk_store_sync(sk_sync_result *res, sk_store *st, const char *remote_name,
 	const sk_store_author *author)
 {
@@ -267,31 +379,8 @@ int sk_store_sync(sk_sync_result *res, sk_store *st, const char *remote_name,
 		res->local = head;
 		res->head = head;
 	}
-	err = git_remote_lookup(&remote, st->repo, name);
-	if (err == GIT_ENOTFOUND || err == GIT_EINVALIDSPEC) {
-		rc = sk_error_set(SK_ENOTFOUND, "no remote named '%s' (see 'git remote -v'; add one with "
-			"'git remote add %s URL')", name, name);
+	if ((rc = remote_open(&remote, st, name)) < 0)
 		goto done;
-	}
-	if (err < 0) {
-		rc = sk_store__git_error(SK_ERROR, name);
-		goto done;
-	}
-	/* git reads a relative path URL ("../hub.git") from the work tree's
-	 * top; libgit2 from the process's folder. Do as git. */
-	for (int push_url = 0; push_url < 2; push_url++) {
-		const char *url = push_url ? git_remote_pushurl(remote) : git_remote_url(remote);
-		if (!url || !*url || url[0] == '/' || strchr(url, ':'))
-			continue;
-		char *abs = sk_printf("%s%s", st->workdir, url);
-		err = push_url ? git_remote_set_instance_pushurl(remote, abs)
-			       : git_remote_set_instance_url(remote, abs);
-		free(abs);
-		if (err < 0) {
-			rc = sk_store__git_error(SK_ERROR, name);
-			goto done;
-		}
-	}
 	/* Fetch just this branch into its remote-tracking ref. */
 	tracking = sk_printf("refs/remotes/%s/%s", name, branch + 11);
 	fetchspec = sk_printf("+%s:%s", branch, tracking);

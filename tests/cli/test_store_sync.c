@@ -164,6 +164,13 @@ START_TEST(remote_errors)
 	ck_assert_contains(r.err, "cannot fetch from the remote 'gone'");
 	sk_run_result_free(&r);
 
+	/* A URL rewritten by url.BASE.insteadOf, as git does. */
+	r = sk_test_run(a, NULL, "git remote add alias hub:hub.git && "
+		"git config \"url.$(cd .. && pwd)/.insteadOf\" hub: && $SAMSKAP sync alias");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "Already up to date with alias/main.");
+	sk_run_result_free(&r);
+
 	/* A push the remote refuses: pushes go to a hub that has moved on. */
 	r = sk_test_run(dir, NULL, "git clone -q --bare hub.git other.git && git clone -q other.git o && "
 		"cd o && $SAMSKAP new case --title Annen --no-edit >/dev/null && git push -q origin main && "
