@@ -4,10 +4,19 @@
  * Supported: type, enum, const, required, properties, additionalProperties,
  * patternProperties, propertyNames, min/maxProperties, items, prefixItems,
  * contains (with min/maxContains), min/maxItems, uniqueItems, min/maxLength
- * (code points), pattern (PCRE2), minimum, maximum, exclusiveMinimum,
+ * (code points), pattern (PCRE2 in UTF mode, with ECMA-262's \uXXXX escapes
+ * and \p{Long_Name} categories), minimum, maximum, exclusiveMinimum,
  * exclusiveMaximum, multipleOf, allOf, anyOf, oneOf, not, if/then/else,
- * dependentRequired, $defs, $ref to "#..." pointers in the same document,
- * boolean schemas, and format "date" / "date-time" as assertions. */
+ * dependentRequired, dependentSchemas, unevaluatedProperties, $defs, $ref to
+ * "#..." pointers in the same document, boolean schemas, and format "date"
+ * / "date-time" as assertions. Numbers compare by value (1 equals 1.0).
+ * Other keywords are annotations and ignored, except $dynamicRef,
+ * $recursiveRef and unevaluatedItems, which compiling refuses
+ * (SK_EUNSUPPORTED) rather than silently accept.
+ *
+ * A compiled schema is read-only: threads may share one. Compiling and
+ * validating are bounded (nesting depth 500, a step budget per
+ * validation), so a hostile schema or value gives an error, not a crash. */
 #ifndef SAMSKAP_SCHEMA_H
 #define SAMSKAP_SCHEMA_H
 

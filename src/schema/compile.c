@@ -271,9 +271,13 @@ static int compile_regex(cctx *c, const char *key, const char *source, size_t le
 	size_t plen;
 	char *pcre = translate_regex(source, len, &plen);
 	/* ECMA-262 semantics where PCRE2 differs by default: UTF-8 code points,
-	 * and '$' only at the very end (not before a final newline). */
-	*out = pcre2_compile((PCRE2_SPTR)pcre, plen, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY,
-		&err, &off, NULL);
+	 * '$' only at the very end (not before a final newline), and the escapes
+	 * \uhhhh, \u{h...} and \xhh. */
+	pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+	pcre2_set_compile_extra_options(cc, PCRE2_EXTRA_ALT_BSUX);
+	*out = pcre2_compile((PCRE2_SPTR)pcre, plen, PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX,
+		&err, &off, cc);
+	pcre2_compile_context_free(cc);
 	free(pcre);
 	if (*out)
 		return 0;

@@ -184,6 +184,9 @@ START_TEST(strings_dates_and_patterns)
 	ck_assert(!valid("{\"pattern\": \"^a$\"}", "\"a\\n\""));   /* $ only at the end */
 	ck_assert(valid("{\"pattern\": \"^.$\"}", "\"ø\""));        /* code points */
 	ck_assert(valid("{\"pattern\": \"^\\\\p{Letter}+$\"}", "\"πø\""));
+	/* ECMA-262 escapes: \uhhhh, \u{...}, \xhh; \d is ASCII only */
+	ck_assert(valid("{\"pattern\": \"^caf\\\\u00e9 \\\\u{1F600}\\\\x41$\"}", "\"café 😀A\""));
+	ck_assert(!valid("{\"pattern\": \"^\\\\d$\"}", "\"٣\""));
 	ck_assert(!valid("{\"pattern\": \"^\\\\p{Letter}+$\"}", "\"12\""));
 	ck_assert(valid("{\"patternProperties\": {\"^x-\": {\"type\": \"string\"}},"
 		" \"additionalProperties\": false}", "{\"x-a\": \"1\"}"));
