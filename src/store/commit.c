@@ -467,8 +467,8 @@ int sk_store_commit(sk_oid *out, sk_store *st, const sk_store_write *writes, siz
 {
 	sk_store__wt_item *items = NULL;
 	git_signature *sig = NULL;
-	char *branch = NULL, *msg = NULL, *reflog = NULL;
-	int rc = 0;
+	char *branch = NULL, *msg = NULL, *reflog = NULL, *journal = NULL;
+	int rc = 0, landed = 0;
 
 	if (out)
 		memset(out, 0, sizeof *out);
@@ -477,6 +477,8 @@ int sk_store_commit(sk_oid *out, sk_store *st, const sk_store_write *writes, siz
 	if (!author || !author->name || !author->email)
 		return sk_error_set(SK_EINVALID, "a commit needs an author");
 	if ((rc = sk_store__branch_ref(&branch, st)) < 0)
+		goto done;
+	if ((rc = sk_store__recover(st, branch)) < 0)
 		goto done;
 	items = sk_calloc(n, sizeof *items);
 	for (size_t i = 0; i < n; i++) {
@@ -528,8 +530,13 @@ int sk_store_commit(sk_oid *out, sk_store *st, const sk_store_write *writes, siz
 			rc = sk_error_set(SK_EINVALID, "nothing to commit: the files already hold this content");
 			goto done;
 		}
+		/* Should this process die from here on, the next writer finishes
+		 * its work tree (recover.c). */
+		if ((rc = sk_store__journal_write(&journal, st, items, n)) < 0)
+			goto done;
 		rc = sk_store__ref_cas(st, branch, &id, &tip, reflog);
 		if (rc == 0) {
+			landed = 1;
 			if (out)
 				sk_store__oid_to(out, &id);
 			break;
@@ -547,8 +554,17 @@ int sk_store_commit(sk_oid *out, sk_store *st, const sk_store_write *writes, siz
 		if (backoff < 64)
 			backoff *= 2;
 	}
-	rc = sk_store__worktree_apply(st, items, n);
+	if ((rc = sk_store__worktree_apply(st, items, n)) < 0)
+		goto done;
+	sk_store__journal_remove(journal);
+	journal = NULL;
 done:
+	/* A journal stays only when the commit landed but the work tree could
+	 * not follow: the next writer retries it. */
+	if (landed)
+		free(journal);
+	else
+		sk_store__journal_remove(journal);
 	items_free(items, n);
 	git_signature_free(sig);
 	free(branch);

@@ -59,6 +59,17 @@ int sk_store__worktree_check(sk_store *st, const sk_store__wt_item *items, size_
  * entries under a lock, so `git status` stays clean. */
 int sk_store__worktree_apply(sk_store *st, const sk_store__wt_item *items, size_t n);
 
+/* The journal of a commit in progress (recover.c): writes the items (with
+ * their old and new blob ids) to *path, making a new journal file when
+ * *path is NULL. Removed (and *path freed) once the work tree follows. */
+int sk_store__journal_write(char **path, sk_store *st, const sk_store__wt_item *items, size_t n);
+void sk_store__journal_remove(char *path);
+
+/* Finishes what writers that died left undone: writes the files of their
+ * landed commits that the work tree lacks and removes their stale git
+ * locks. `branch` is the full ref name. */
+int sk_store__recover(sk_store *st, const char *branch);
+
 /* Moves ref `name` from `old` (zero: the ref must not exist) to `new`.
  * GIT_EMODIFIED-like mismatch is returned as SK_ECONFLICT without a
  * user message being final (callers retry). */
