@@ -40,7 +40,11 @@ typedef struct sk_index_stats {
 } sk_index_stats;
 
 enum {
-	SK_INDEX_REBUILD = 1   /* drop everything and index every file again */
+	SK_INDEX_REBUILD = 1,  /* drop everything and index every file again */
+	SK_INDEX_COMMITTED = 2 /* git: follow commits only, skip scanning the work
+	                        * tree for uncommitted edits (a server over a
+	                        * clone nobody edits; scanning costs about what
+	                        * `git status` does) */
 };
 
 /* Brings the index up to date with the KB: in a git repository, the tree

@@ -21,7 +21,7 @@ static void progress_bar(size_t done, size_t total, void *ud)
 	*shown = 1;
 }
 
-int sk_cli_index_open(sk_kb **kb, sk_index **ix, const char *kb_path, int rebuild,
+int sk_cli_index_open(sk_kb **kb, sk_index **ix, const char *kb_path, int flags,
 	sk_index_stats *stats)
 {
 	int rc = 0, shown = 0;
@@ -32,7 +32,7 @@ int sk_cli_index_open(sk_kb **kb, sk_index **ix, const char *kb_path, int rebuil
 	if ((rc = sk_index_open(ix, *kb, NULL)) != 0)
 		goto done;
 	int tty = isatty(fileno(stderr));
-	rc = sk_index_update(*ix, rebuild ? SK_INDEX_REBUILD : 0, tty ? progress_bar : NULL, &shown, stats);
+	rc = sk_index_update(*ix, flags, tty ? progress_bar : NULL, &shown, stats);
 	if (shown)
 		fprintf(stderr, "\r\033[K");
 done:

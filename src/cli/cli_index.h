@@ -8,10 +8,10 @@
 #include "samskap/record.h"
 
 /* Opens the KB at kb_path (NULL: the folder holding samskap.json at or
- * above the current one) and its index, updated (rebuilt when `rebuild`).
+ * above the current one) and its index, updated with `flags` (SK_INDEX_*).
  * On success *kb and *ix are the caller's (free the index first); stats
  * (may be NULL) receives what the update did. */
-int sk_cli_index_open(sk_kb **kb, sk_index **ix, const char *kb_path, int rebuild,
+int sk_cli_index_open(sk_kb **kb, sk_index **ix, const char *kb_path, int flags,
 	sk_index_stats *stats);
 
 #endif

@@ -687,7 +687,8 @@ static int sorted_has(char **arr, size_t n, const char *s)
  * tree's changes. Incremental: the tree diff from `since` to HEAD, the
  * work tree's changes, and the records indexed from uncommitted work last
  * time (they may have been reverted). */
-static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_list *out, int full)
+static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_list *out, int full,
+	int committed)
 {
 	int rc = 0;
 	sk_store_change *status = NULL, *diff = NULL;
@@ -697,7 +698,7 @@ static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_lis
 	char **dirty = NULL;
 	size_t n_dirty = 0;
 	sqlite3_stmt *q = NULL;
-	if ((rc = sk_store_status(&status, &n_status, st)) != 0)
+	if (!committed && (rc = sk_store_status(&status, &n_status, st)) != 0)
 		goto done;
 	dirty = sk_calloc(n_status * 2 + 1, sizeof *dirty);
 	for (size_t i = 0; i < n_status; i++) {
@@ -844,7 +845,8 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 		goto done;
 
 	if (st) {
-		rc = git_changes(ix, st, &since, &paths, full);
+		int committed = (flags & SK_INDEX_COMMITTED) != 0;
+		rc = git_changes(ix, st, &since, &paths, full, committed);
 		if (rc && !full) {
 			/* The commit indexed last is gone (history rewritten): rebuild. */
 			sk_error_clear();
@@ -852,7 +854,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 			full = 1;
 			if ((rc = reset_schema(ix)) != 0)
 				goto done;
-			rc = git_changes(ix, st, &since, &paths, 1);
+			rc = git_changes(ix, st, &since, &paths, 1, committed);
 		}
 		if (rc)
 			goto done;

@@ -221,6 +221,66 @@ static int read_facets(sk_index *ix, sk_search_result *res)
 	return 0;
 }
 
+/* Runs one statement with one bound text. */
+static int run_bound(sk_index *ix, const char *sql, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sk_index__prepare(ix, &st, sql);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, "searching");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Adds the records that match `expr` (an FTS5 expression; NULL: every
+ * record but those matching `neg`) and the query's filters to temp.hit in
+ * `tier`, with their bm25 score when `ranked` (else 0, which spares
+ * computing it); records already there stay. *added: how many came in. */
+static int fill_hits(sk_index *ix, const sk_query *q, const char *expr, const char *neg,
+	int tier, int ranked, size_t *added)
+{
+	sk_buf sql = SK_BUF_INIT;
+	params p = { 0 };
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	if (expr) {
+		params_add(&p, expr);
+		/* Without filters the records table need not be read at all. */
+		if (q->n_filters)
+			sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT r.rid, %s, %d"
+				" FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?",
+				ranked ? "fts.rank" : "0", tier);
+		else
+			sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT rowid, %s, %d"
+				" FROM fts WHERE fts MATCH ?", ranked ? "rank" : "0", tier);
+	} else {
+		sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT r.rid, 0, %d"
+			" FROM records r WHERE 1", tier);
+		if (neg) {
+			sk_buf_puts(&sql, " AND r.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)");
+			params_add(&p, neg);
+		}
+	}
+	for (size_t i = 0; i < q->n_filters; i++)
+		filter_sql(&sql, &p, &q->filters[i]);
+	if ((rc = sk_index__prepare(ix, &st, sql.data)) != 0)
+		goto done;
+	params_bind(st, &p, 1);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = sk_index__sql_error(ix, "searching");
+		goto done;
+	}
+	*added = (size_t)sqlite3_changes(ix->db);
+done:
+	sqlite3_finalize(st);
+	sk_buf_free(&sql);
+	params_free(&p);
+	return rc;
+}
+
 int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	const sk_search_opts *opts)
 {
@@ -229,8 +289,6 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	sk_query *q = NULL;
 	char *pos = NULL, *exact = NULL, *neg = NULL, *match = NULL, *exact_match = NULL;
 	char *title_match = NULL;
-	sk_buf sql = SK_BUF_INIT;
-	params p = { 0 };
 	sqlite3_stmt *st = NULL, *snip = NULL;
 	sk_search_result *res = sk_calloc(1, sizeof *res);
 	sk_search_opts defaults = { 0 };
@@ -250,72 +308,42 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		"DELETE FROM temp.hit;")) != 0)
 		goto done;
 
-	if (pos) {
-		match = with_not(pos, neg);
-		params_add(&p, match);
-		/* Without filters the records table need not be read at all. */
-		if (q->n_filters)
-			sk_buf_puts(&sql, "INSERT INTO temp.hit(rid, score, tier) SELECT r.rid, fts.rank, 0"
-				" FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?");
-		else
-			sk_buf_puts(&sql, "INSERT INTO temp.hit(rid, score, tier) SELECT rowid, rank, 0"
-				" FROM fts WHERE fts MATCH ?");
-	} else {
-		sk_buf_puts(&sql, "INSERT INTO temp.hit(rid, score, tier) SELECT r.rid, 0, 0 FROM records r WHERE 1");
-		if (neg) {
-			sk_buf_puts(&sql, " AND r.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)");
-			params_add(&p, neg);
-		}
-	}
-	for (size_t i = 0; i < q->n_filters; i++)
-		filter_sql(&sql, &p, &q->filters[i]);
-	if ((rc = sk_index__prepare(ix, &st, sql.data)) != 0)
-		goto done;
-	params_bind(st, &p, 1);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = sk_index__sql_error(ix, "searching");
+	size_t exact_hits = 0, part_hits = 0;
+	if (exact) {
+		exact_match = with_not(exact, neg);
+		if ((rc = fill_hits(ix, q, exact_match, NULL, 0, 1, &exact_hits)) != 0)
+			goto done;
+	} else if ((rc = fill_hits(ix, q, NULL, neg, 0, 0, &exact_hits)) != 0) {
 		goto done;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	res->total = (size_t)sqlite3_changes(ix->db);
 
 	/* bm25 divides by the length of the whole record, so a long record
 	 * whose title or tags hold every word would lose to a short one that
 	 * mentions them once: records whose title and tags hold the query
 	 * count three times. */
-	if (pos && res->total > 1) {
-		title_match = sk_printf("{title tags} : (%s)", pos);
-		if ((rc = sk_index__prepare(ix, &st,
-			"UPDATE temp.hit SET score = score * 3 WHERE rid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")) != 0)
+	if (exact && exact_hits > 1) {
+		title_match = sk_printf("{title tags} : (%s)", exact);
+		if ((rc = run_bound(ix, "UPDATE temp.hit SET score = score * 3 WHERE rid IN"
+			" (SELECT rowid FROM fts WHERE fts MATCH ?)", title_match)) != 0)
 			goto done;
-		sqlite3_bind_text(st, 1, title_match, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = sk_index__sql_error(ix, "ranking");
-			goto done;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
 
-	/* Records found only through a compound part rank after those that
-	 * hold the words themselves. */
-	if (pos && strcmp(pos, exact) != 0 && res->total) {
-		exact_match = with_not(exact, neg);
-		if ((rc = sk_index__prepare(ix, &st,
-			"UPDATE temp.hit SET tier = 1 WHERE rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")) != 0)
+	/* Records found only through compound parts come after those holding
+	 * the words themselves (tier 1). Finding them costs little without
+	 * bm25; they are ranked only when the page reaches them. */
+	if (pos && strcmp(pos, exact) != 0) {
+		match = with_not(pos, neg);
+		if ((rc = fill_hits(ix, q, match, NULL, 1, 0, &part_hits)) != 0)
 			goto done;
-		sqlite3_bind_text(st, 1, exact_match, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = sk_index__sql_error(ix, "ranking");
+		if (part_hits && part_hits <= 5000 && exact_hits < opts->offset + limit &&
+			(rc = run_bound(ix, "UPDATE temp.hit SET score = (SELECT rank FROM fts"
+				" WHERE fts MATCH ?1 AND rowid = temp.hit.rid) WHERE tier = 1", match)) != 0)
 			goto done;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
+	res->total = exact_hits + part_hits;
 
 	if ((rc = sk_index__prepare(ix, &st,
-		"SELECT r.rid, r.id, r.type, r.path, r.title, h.score, r.valid FROM temp.hit h"
+		"SELECT r.rid, r.id, r.type, r.path, r.title, h.score, r.valid, h.tier FROM temp.hit h"
 		" JOIN records r ON r.rid = h.rid ORDER BY h.tier, h.score, r.date DESC, r.id"
 		" LIMIT ? OFFSET ?")) != 0)
 		goto done;
@@ -341,7 +369,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		if (pos) {
 			sqlite3_bind_text(snip, 1, hl_open, -1, SQLITE_STATIC);
 			sqlite3_bind_text(snip, 2, hl_close, -1, SQLITE_STATIC);
-			sqlite3_bind_text(snip, 3, pos, -1, SQLITE_STATIC);
+			/* Parts are highlighted only where they found the record. */
+			sqlite3_bind_text(snip, 3, sqlite3_column_int(st, 7) ? pos : exact, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(snip, 4, rid);
 		} else {
 			sqlite3_bind_int64(snip, 1, rid);
@@ -355,7 +384,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	}
 	if (opts->facets && (rc = read_facets(ix, res)) != 0)
 		goto done;
-	res->fts = strip_raw(match);
+	res->fts = strip_raw(match ? match : exact_match);
 done:
 	sqlite3_finalize(st);
 	sqlite3_finalize(snip);
@@ -366,8 +395,6 @@ done:
 	free(match);
 	free(exact_match);
 	free(title_match);
-	sk_buf_free(&sql);
-	params_free(&p);
 	if (rc) {
 		sk_search_result_free(res);
 		return rc;

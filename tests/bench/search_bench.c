@@ -2,7 +2,8 @@
  * one process (no process start-up in the figures). tools/bench/search
  * runs it; see there for what each figure means.
  *
- *   search_bench index KB DB [--rebuild]   full or incremental update
+ *   search_bench index KB DB [--rebuild|--committed]
+ *                                          full or incremental update
  *   search_bench status KB                 finding uncommitted edits (git)
  *   search_bench plain JSONL DB            plain FTS5 (unicode61) load
  *   search_bench query KB DB PLAINDB QUERIES ROUNDS
@@ -51,7 +52,7 @@ static double pct(double *v, size_t n, double p)
 	return v[i];
 }
 
-static int cmd_index(const char *root, const char *db, int rebuild)
+static int cmd_index(const char *root, const char *db, int flags)
 {
 	sk_kb *kb = NULL;
 	sk_index *ix = NULL;
@@ -59,7 +60,7 @@ static int cmd_index(const char *root, const char *db, int rebuild)
 	if (sk_kb_open(&kb, root) || sk_index_open(&ix, kb, db))
 		die("open");
 	double t0 = now_ms(), c0 = cpu_ms();
-	if (sk_index_update(ix, rebuild ? SK_INDEX_REBUILD : 0, NULL, NULL, &st))
+	if (sk_index_update(ix, flags, NULL, NULL, &st))
 		die("update");
 	double ms = now_ms() - t0, cms = cpu_ms() - c0;
 	printf("ms %.2f cpu_ms %.2f indexed %zu scanned %zu removed %zu invalid %zu git %d\n", ms, cms, st.indexed,
@@ -245,7 +246,8 @@ static int cmd_query(const char *root, const char *dbpath, const char *plainpath
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && strcmp(argv[1], "index") == 0)
-		return cmd_index(argv[2], argv[3], argc > 4 && strcmp(argv[4], "--rebuild") == 0);
+		return cmd_index(argv[2], argv[3], argc > 4 && strcmp(argv[4], "--rebuild") == 0 ? SK_INDEX_REBUILD :
+			argc > 4 && strcmp(argv[4], "--committed") == 0 ? SK_INDEX_COMMITTED : 0);
 	if (argc == 3 && strcmp(argv[1], "status") == 0)
 		return cmd_status(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "plain") == 0)

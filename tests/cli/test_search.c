@@ -251,8 +251,11 @@ START_TEST(test_git_incremental)
 	ck_assert_contains(r.out, "\"removed\": 1");
 	sk_run_result_free(&r);
 	ck_first(dir, "skatepark", "maal2");
-	/* An uncommitted edit is found, and forgotten when reverted. */
-	r = sk_test_run(dir, NULL, "printf '\\nOm isbading.\\n' >> cases/malbilde.md");
+	/* An uncommitted edit is found (not with --committed), and forgotten
+	 * when reverted. */
+	r = sk_test_run(dir, NULL, "printf '\\nOm isbading.\\n' >> cases/malbilde.md && %s index --committed --json",
+		SAMSKAP_BIN);
+	ck_assert_contains(r.out, "\"indexed\": 0");
 	sk_run_result_free(&r);
 	ck_first(dir, "isbading", "malbilde");
 	r = sk_test_run(dir, NULL, "git checkout -q cases/malbilde.md && %s search --json isbading", SAMSKAP_BIN);
