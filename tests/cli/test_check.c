@@ -484,6 +484,15 @@ START_TEST(json_output)
 }
 END_TEST
 
+START_TEST(bundled_content_passes)
+{
+	sk_run_result r = sk_test_run(NULL, NULL, "%s check %s/content", SAMSKAP_BIN, SK_SOURCE_DIR);
+	ck_assert_msg(r.status == 0, "bundled content has errors:\n%s%s", r.out, r.err);
+	ck_assert_contains(r.out, ": 0 errors, 0 warnings\n");
+	sk_run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("check");
@@ -525,6 +534,7 @@ int main(void)
 	tcase_add_test(tc, stray_file_is_a_warning);
 	tcase_add_test(tc, errors_sorted_with_summary_and_paths_from_here);
 	tcase_add_test(tc, json_output);
+	tcase_add_test(tc, bundled_content_passes);
 	suite_add_tcase(s, tc);
 	return sk_test_main(s);
 }
