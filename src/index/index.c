@@ -103,12 +103,21 @@ static int create_schema(sk_index *ix)
 		return rc;
 	/* The language comes from a fixed list (sk_index__tok_new refused any
 	 * other), so it can stand in the statement. */
+	/* The rank setting is written once, when the table is made: writing
+	 * it on every open changes FTS5's configuration under the other
+	 * connections (the server keeps one per thread), whose next query
+	 * then fails with "SQL logic error". */
+	sqlite3_stmt *st = NULL;
+	int had = 0;
+	if (sk_index__prepare(ix, &st, "SELECT 1 FROM sqlite_master WHERE name = 'fts'") == 0)
+		had = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
 	char *sql = sk_printf(
 		"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(title, tags, body,"
 		" tokenize='samskap %s');"
-		"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(%s)');"
+		"%s"
 		"CREATE VIRTUAL TABLE IF NOT EXISTS fts_v USING fts5vocab(fts, 'row');",
-		ix->language, SK_INDEX_WEIGHTS);
+		ix->language, had ? "" : "INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(" SK_INDEX_WEIGHTS ")');");
 	rc = sk_index__exec(ix, sql);
 	free(sql);
 	if (rc)
