@@ -4,6 +4,7 @@
 #include "server_int.h"
 
 #include "samskap/index.h"
+#include "samskap/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,25 @@ void sk_server__index_stale(sk_server *srv)
 	pthread_mutex_unlock(&srv->lock);
 }
 
+/* HEAD of the KB's repository into head (zero when there is no commit or
+ * no repository: then the work tree is all there is). */
+static void current_head(sk_server *srv, sk_oid *head, int *in_git)
+{
+	sk_store *st = NULL;
+	memset(head, 0, sizeof *head);
+	*in_git = sk_store_open(&st, srv->kb_root) == 0;
+	if (*in_git && sk_store_head(head, st) < 0)
+		memset(head, 0, sizeof *head);
+	sk_store_free(st);
+	sk_error_clear();
+}
+
 int sk_server__index_refresh(sk_server *srv, sk_index *ix, int force)
 {
+	/* Looking at HEAD costs a repository open; walking the work tree for
+	 * uncommitted edits costs a stat of every file. So: HEAD at most once
+	 * a second (at once after a write), and an update only when it moved.
+	 * A KB outside git has no HEAD: its folder is scanned every 10 s. */
 	time_t now = time(NULL);
 	int due;
 	pthread_mutex_lock(&srv->lock);
@@ -45,30 +63,65 @@ int sk_server__index_refresh(sk_server *srv, sk_index *ix, int force)
 	pthread_mutex_unlock(&srv->lock);
 	if (!due)
 		return 0;
-	/* One update at a time: the others read the index as it stands (WAL). */
+	sk_oid head;
+	int in_git;
+	current_head(srv, &head, &in_git);
+	int rc = 0;
 	pthread_mutex_lock(&srv->update_lock);
-	int rc = sk_index_update(ix, 0, NULL, NULL, NULL);
-	pthread_mutex_unlock(&srv->update_lock);
-	if (rc < 0) {
-		/* Try again on the next request rather than a second later. */
-		sk_server__index_stale(srv);
+	int moved = strcmp(head.hex, srv->indexed_head) != 0;
+	if (!in_git)
+		moved = now - srv->scanned >= 10;
+	if (force || moved) {
+		rc = sk_index_update(ix, 0, NULL, NULL, NULL);
+		if (rc == 0) {
+			memcpy(srv->indexed_head, head.hex, sizeof srv->indexed_head);
+			srv->scanned = now;
+		}
 	}
+	pthread_mutex_unlock(&srv->update_lock);
+	if (rc < 0)
+		sk_server__index_stale(srv);  /* try again on the next request */
 	return rc;
+}
+
+/* A worker thread's own KB and index handles, kept from one request to
+ * the next: opening an index (tokenizer, schema checks) costs more than
+ * most searches. Never shared between threads (STYLE.md 12); freed when
+ * the thread ends. */
+typedef struct thread_handles {
+	sk_kb *kb;
+	sk_index *ix;
+} thread_handles;
+
+void sk_server__thread_handles_free(void *p)
+{
+	thread_handles *h = p;
+	if (!h)
+		return;
+	sk_index_free(h->ix);
+	sk_kb_free(h->kb);
+	free(h);
 }
 
 int sk_server__index(sk_req *r, sk_index **out)
 {
-	sk_kb *kb = NULL;
+	sk_server *srv = r->srv;
+	thread_handles *h = pthread_getspecific(srv->thread_key);
 	int rc = 0;
-	if (!r->ix) {
-		if ((rc = sk_server__kb(r, &kb)) < 0)
+	*out = NULL;
+	if (!h) {
+		h = sk_calloc(1, sizeof *h);
+		if ((rc = sk_kb_open(&h->kb, srv->kb_root)) < 0 ||
+			(rc = sk_index_open(&h->ix, h->kb, NULL)) < 0) {
+			rc = sk_server__fail(r, 500, "cannot open the search index: %s", sk_error_last());
+			sk_server__thread_handles_free(h);
 			return rc;
-		if ((rc = sk_index_open(&r->ix, kb, NULL)) < 0)
-			return sk_server__fail(r, 500, "cannot open the search index: %s", sk_error_last());
-		if ((rc = sk_server__index_refresh(r->srv, r->ix, 0)) < 0)
-			return sk_server__fail(r, 500, "cannot update the search index: %s", sk_error_last());
+		}
+		pthread_setspecific(srv->thread_key, h);
 	}
-	*out = r->ix;
+	if ((rc = sk_server__index_refresh(srv, h->ix, 0)) < 0)
+		return sk_server__fail(r, 500, "cannot update the search index: %s", sk_error_last());
+	*out = h->ix;
 	return 0;
 }
 

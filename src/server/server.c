@@ -246,7 +246,6 @@ static void req_free(sk_req *r)
 	}
 	free(r->headers);
 	json_decref(r->form);
-	sk_index_free(r->ix);
 	sk_kb_free(r->kb);
 	free(r);
 }
@@ -367,6 +366,7 @@ int sk_server_start(sk_server **out, const sk_server_opts *opts)
 	*out = NULL;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->update_lock, NULL);
+	pthread_key_create(&srv->thread_key, sk_server__thread_handles_free);
 	srv->max_body = opts->max_body ? opts->max_body : SK_SERVER_MAX_BODY;
 	rc = find_kb_root(&srv->kb_root, opts->kb_path ? opts->kb_path : ".");
 	if (rc < 0)
@@ -458,6 +458,7 @@ void sk_server_free(sk_server *srv)
 	free(srv->sessions);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->update_lock);
+	pthread_key_delete(srv->thread_key);
 	free(srv->kb_root);
 	free(srv->url);
 	free(srv);

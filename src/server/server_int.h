@@ -47,8 +47,11 @@ struct sk_server {
 	pthread_mutex_t lock;  /* guards what follows */
 	sk_session *sessions;
 	size_t n_sessions, cap_sessions;
-	char indexed_head[41]; /* the commit the index was last brought up to */
 	time_t head_checked;   /* when HEAD was last looked at */
+	/* Guarded by update_lock: */
+	char indexed_head[41]; /* the commit the index was last brought up to */
+	time_t scanned;        /* outside git: when the folder was last scanned */
+	pthread_key_t thread_key; /* each worker's KB and index (search.c) */
 };
 
 /* Extra response headers (Allow, Set-Cookie, Location, ...). */
@@ -84,7 +87,6 @@ typedef struct sk_req {
 	int fail_status;         /* the HTTP status a failing handler asked for */
 	json_t *form;            /* a parsed form body (x-www-form-urlencoded) */
 	sk_kb *kb;               /* opened on first use (sk_server__kb) */
-	sk_index *ix;            /* opened on first use (sk_server__index) */
 } sk_req;
 
 /* A handler fills r's response and returns 0, or returns a negative SK_E
@@ -226,9 +228,11 @@ void sk_server__model_section(sk_req *r, const sk_record *rec);
 
 /* ---- search.c ----------------------------------------------------------- */
 
-/* The request's index (borrowed; freed with r), brought up to date with
- * the KB when it was last checked a second or more ago. */
+/* The worker thread's index (borrowed: it lives as long as the thread),
+ * brought up to date when HEAD moved (looked at once a second). */
 int sk_server__index(sk_req *r, sk_index **out);
+/* The destructor of srv->thread_key. */
+void sk_server__thread_handles_free(void *p);
 /* Updates ix when due (or when force); one update at a time. */
 int sk_server__index_refresh(sk_server *srv, sk_index *ix, int force);
 /* Makes the next index use check for changes (after a write). */

@@ -668,6 +668,15 @@ START_TEST(api_search)
 	json_decref(v);
 	http_resp_free(&r);
 
+	/* Many searches in a row land on every worker thread, each with its
+	 * own index connection: none may fail (a connection opened later once
+	 * broke the others' next query). */
+	for (int i = 0; i < 24; i++) {
+		r = http_get(srv.port, i % 2 ? "/api/search?q=ungdom" : "/api/search?q=tromso&type=kommune");
+		ck_assert_msg(r.status == 200, "search %d: %d %s", i, r.status, r.body);
+		http_resp_free(&r);
+	}
+
 	static const char *const bad[] = {
 		"/api/search", "/api/search?q=", "/api/search?q=x&per_page=0",
 		"/api/search?q=x&page=abc", "/api/search?type=nonsense",
