@@ -126,7 +126,9 @@ static int move_branch(sk_store *st, const char *branch, const git_oid *from, co
 	if ((rc = changed_items(&items, &n, st, from, to)) < 0)
 		goto done;
 	if ((rc = sk_store__worktree_check(st, items, n)) < 0) {
-		rc = sk_error_set(SK_ECONFLICT, "sync stopped before changing anything: %s", sk_error_last());
+		char *why_not = sk_strdup(sk_error_last()); /* the message buffer is rewritten */
+		rc = sk_error_set(SK_ECONFLICT, "sync stopped before changing anything: %s", why_not);
+		free(why_not);
 		goto done;
 	}
 	if ((rc = sk_store__ref_cas(st, branch, to, from, why)) < 0) {

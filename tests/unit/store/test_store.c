@@ -487,6 +487,28 @@ START_TEST(sync_between_clones)
 	ck_assert_contains(ours, "from b");
 	free(ours);
 
+	/* A fast-forward that would overwrite an uncommitted edit stops
+	 * before moving the branch. */
+	sk_store_free(a);
+	free(sh(a_dir, "git merge -q -X theirs refs/samskap/conflict/origin/main 2>/dev/null; true"));
+	ck_rc(sk_store_open(&a, a_dir), 0);
+	ck_rc(write1(a, "log/a2.md", "a2\n", SK_STORE_EXPECT_ABSENT, "a2"), 0);
+	ck_rc(sk_store_sync(&res, a, NULL, &au), 0);
+	sk_sync_result_free(&res);
+	free(sh(b_dir, "git checkout -q -- . && git reset -q --hard refs/samskap/conflict/origin/main"));
+	sk_store_free(b);
+	ck_rc(sk_store_open(&b, b_dir), 0);
+	sk_test_write(b_dir, "log/a2.md", "b's own, uncommitted\n");
+	sk_store_head(&before, b);
+	ck_rc(sk_store_sync(&res, b, NULL, &au), SK_ECONFLICT);
+	ck_assert_contains(sk_error_last(), "log/a2.md");
+	sk_sync_result_free(&res);
+	sk_store_head(&after, b);
+	ck_assert_str_eq(before.hex, after.hex);
+	char *kept = sk_test_read(b_dir, "log/a2.md");
+	ck_assert_str_eq(kept, "b's own, uncommitted\n");
+	free(kept);
+
 	/* Unknown and unreachable remotes. */
 	ck_rc(sk_store_sync(&res, b, "nosuch", &au), SK_ENOTFOUND);
 	ck_assert_contains(sk_error_last(), "nosuch");
