@@ -79,6 +79,7 @@ static void kmap_free(kmap *km)
 typedef struct eqn_set {
 	sk_node **nodes;   /* one per element, or one for all (apply-to-all) */
 	int per_elem;
+	sk_node *init;     /* an auxiliary's active initial, apply-to-all */
 } eqn_set;
 
 typedef struct compiler {
@@ -88,7 +89,17 @@ typedef struct compiler {
 	int *const_state;  /* per variable: 0 unknown, 1 in progress */
 	const char *file;
 	const char *base_dir;
+	json_t *doc;
 } compiler;
+
+/* The local names of one macro call: parameters and the macro's own
+ * variables, each a slot. */
+typedef struct mscope {
+	char **keys;
+	int *slots;
+	int n;
+	int depth;
+} mscope;
 
 typedef struct emitter {
 	compiler *c;
@@ -100,6 +111,7 @@ typedef struct emitter {
 	size_t nd, capd;
 	int depth, maxdepth;
 	int star;          /* inside SUM(expr): 1 + the element '*' stands for */
+	const mscope *scope; /* inside a macro: its local names */
 } emitter;
 
 static const char *var_name(const compiler *c, int var)
@@ -190,7 +202,7 @@ static int emit(emitter *e, const sk_node *n);
 /* Compiles `n` in e's element context into a new hidden slot. */
 static int hidden(emitter *e, sk_slot_kind kind, const sk_node *n, int *out)
 {
-	emitter sub = {e->c, e->var, e->cidx, NULL, 0, 0, NULL, 0, 0, 0, 0, e->star};
+	emitter sub = {e->c, e->var, e->cidx, NULL, 0, 0, NULL, 0, 0, 0, 0, e->star, e->scope};
 	int rc = emit(&sub, n);
 	if (rc < 0 || sub.maxdepth > MAX_STACK) {
 		free(sub.code);
@@ -844,6 +856,153 @@ static int lookup_table_of(emitter *e, const sk_node *ref, int *table)
 	return 0;
 }
 
+/* ---- macros ----------------------------------------------------------- */
+
+static int def_node(compiler *c, const char *vname, json_t *x, sk_node **out);
+
+static json_t *find_macro(compiler *c, const char *name)
+{
+	json_t *ms = json_object_get(c->doc, "macros");
+	char *key = sk_model_name_key(name);
+	json_t *hit = NULL, *x;
+	size_t i;
+	json_array_foreach(ms, i, x) {
+		char *k = sk_model_name_key(json_string_value(json_object_get(x, "name")) ?
+			json_string_value(json_object_get(x, "name")) : "");
+		if (!strcmp(k, key))
+			hit = x;
+		free(k);
+	}
+	free(key);
+	return hit;
+}
+
+static void scope_add(mscope *sc, const char *name, int slot)
+{
+	sc->keys = sk_realloc(sc->keys, sizeof(char *) * (size_t)(sc->n + 1));
+	sc->slots = sk_realloc(sc->slots, sizeof(int) * (size_t)(sc->n + 1));
+	sc->keys[sc->n] = sk_model_name_key(name);
+	sc->slots[sc->n++] = slot;
+}
+
+static int scope_get(const mscope *sc, const char *name)
+{
+	char *k = sk_model_name_key(name);
+	int hit = -1;
+	for (int i = 0; i < sc->n; i++)
+		if (!strcmp(sc->keys[i], k))
+			hit = sc->slots[i];
+	free(k);
+	return hit;
+}
+
+/* Parses a text equation into a hidden slot's code in scope sc. */
+static int macro_slot_code(emitter *e, const mscope *sc, const char *mname, json_t *eq, int slot)
+{
+	sk_node *node = NULL;
+	int rc = 0;
+	/* the equation may be a local name written with spaces ("EXPRESSION MACRO") */
+	int direct = json_is_string(eq) ? scope_get(sc, json_string_value(eq)) : -1;
+	if (direct >= 0)
+		node = slotn(direct);
+	else if ((rc = def_node(e->c, mname, eq, &node)) < 0)
+		return rc;
+	if (rc < 0)
+		return rc;
+	emitter sub = {e->c, e->var, e->cidx, NULL, 0, 0, NULL, 0, 0, 0, 0, 0, sc};
+	rc = emit(&sub, node);
+	sk_model__node_free(node);
+	if (rc < 0) {
+		free(sub.code);
+		free(sub.deps);
+		return rc;
+	}
+	slot_take(e->c->m, slot, &sub);
+	return 0;
+}
+
+/* A macro call: each call gets its own copy of the macro's variables (so
+ * stocks inside keep their own state), its parameters bound to the
+ * arguments; the call's value is the macro's equation. */
+static int emit_macro(emitter *e, const sk_node *n, json_t *mac)
+{
+	sk_model *m = e->c->m;
+	const char *mname = json_string_value(json_object_get(mac, "name"));
+	json_t *parms = json_object_get(mac, "parameters");
+	mscope sc = {NULL, NULL, 0, e->scope ? e->scope->depth + 1 : 1};
+	int rc = 0;
+	if (sc.depth > 16)
+		return err_at(e, n, SK_EINVALID, "macro '%s' calls itself too deeply", mname);
+	if ((int)json_array_size(parms) != n->nargs)
+		return err_at(e, n, SK_EINVALID, "macro '%s' takes %zu argument(s)", mname,
+			json_array_size(parms));
+	for (int i = 0; i < n->nargs && rc == 0; i++) {
+		int a;
+		if ((rc = hidden(e, SK_SLOT_AUX, n->args[i], &a)) == 0)
+			scope_add(&sc, json_string_value(json_array_get(parms, (size_t)i)), a);
+	}
+	static const struct { const char *sec; sk_slot_kind kind; } secs[] = {
+		{"stocks", SK_SLOT_STOCK}, {"flows", SK_SLOT_FLOW}, {"auxiliaries", SK_SLOT_AUX}};
+	/* every local name first, so equations may refer to any of them */
+	for (int s = 0; s < 3 && rc == 0; s++) {
+		size_t i;
+		json_t *d;
+		json_array_foreach(json_object_get(mac, secs[s].sec), i, d) {
+			const char *vn = json_string_value(json_object_get(d, "name"));
+			const char *key = secs[s].kind == SK_SLOT_STOCK ? "initial" : "equation";
+			if (!vn || (!json_object_get(d, key) && scope_get(&sc, vn) >= 0))
+				continue; /* a parameter drawn inside the macro */
+			if (json_object_get(d, "dimensions")) {
+				rc = err_at(e, n, SK_EUNSUPPORTED, "arrays inside macro '%s'", mname);
+				break;
+			}
+			int sl = new_slot(m, secs[s].kind);
+			m->slots[sl].nonneg = json_is_true(json_object_get(d, "non_negative"));
+			scope_add(&sc, vn, sl);
+		}
+	}
+	for (int s = 0; s < 3 && rc == 0; s++) {
+		size_t i;
+		json_t *d;
+		json_array_foreach(json_object_get(mac, secs[s].sec), i, d) {
+			const char *vn = json_string_value(json_object_get(d, "name"));
+			const char *key = secs[s].kind == SK_SLOT_STOCK ? "initial" : "equation";
+			json_t *eq = json_object_get(d, key);
+			if (!vn || !eq)
+				continue;
+			int sl = scope_get(&sc, vn);
+			if ((rc = macro_slot_code(e, &sc, mname, eq, sl)) < 0)
+				break;
+			for (int dir = 0; dir < 2 && secs[s].kind == SK_SLOT_STOCK && rc == 0; dir++) {
+				size_t k;
+				json_t *fl;
+				json_array_foreach(json_object_get(d, dir ? "outflows" : "inflows"), k, fl) {
+					int fs = scope_get(&sc, json_string_value(fl) ? json_string_value(fl) : "");
+					if (fs < 0) {
+						rc = err_at(e, n, SK_EINVALID, "macro '%s': flow '%s' is not defined", mname,
+							json_string_value(fl) ? json_string_value(fl) : "?");
+						break;
+					}
+					add_link(m, sl, fs, dir ? -1 : 1);
+				}
+			}
+		}
+	}
+	if (rc == 0) {
+		json_t *out = json_object_get(mac, "equation");
+		int res = new_slot(m, SK_SLOT_AUX);
+		if (!out)
+			rc = err_at(e, n, SK_EINVALID, "macro '%s' has no equation", mname);
+		else if ((rc = macro_slot_code(e, &sc, mname, out, res)) == 0)
+			load(e, res);
+	}
+	for (int i = 0; i < sc.n; i++)
+		free(sc.keys[i]);
+	free(sc.keys);
+	free(sc.slots);
+	return rc;
+}
+
 static int emit_call(emitter *e, const sk_node *n)
 {
 	compiler *c = e->c;
@@ -1018,6 +1177,9 @@ static int emit_call(emitter *e, const sk_node *n)
 		put(e, SK_I_DELAYP, m->ndelays++, 0, 0);
 		return 0;
 	}
+	json_t *mac = find_macro(c, n->raw ? n->raw : f);
+	if (mac)
+		return emit_macro(e, n, mac);
 	return err_at(e, n, SK_EUNSUPPORTED, "function %s", n->raw ? n->raw : f);
 }
 
@@ -1025,7 +1187,17 @@ static int emit_ref(emitter *e, const sk_node *n)
 {
 	compiler *c = e->c;
 	sk_model *m = c->m;
-	int vi = kmap_get(&c->vars, n->name);
+	if (e->scope && !n->subscripted) {
+		for (int i = 0; i < e->scope->n; i++)
+			if (!strcmp(e->scope->keys[i], n->name)) {
+				load(e, e->scope->slots[i]);
+				return 0;
+			}
+	}
+	int vi = e->scope ? -1 : kmap_get(&c->vars, n->name);
+	if (e->scope && strcmp(n->name, "time") && strcmp(n->name, "dt") && strcmp(n->name, "starttime") &&
+		strcmp(n->name, "stoptime") && strcmp(n->name, "pi"))
+		return err_at(e, n, SK_EINVALID, "unknown name '%s' inside a macro", n->raw ? n->raw : n->name);
 	if (vi < 0 && !n->subscripted) {
 		if (!strcmp(n->name, "time")) {
 			put(e, SK_I_TIME, 0, 0, 1);
@@ -1491,6 +1663,13 @@ static int read_equations(compiler *c, int vi, int is_param)
 	}
 	json_t *els = json_object_get(def, "elements");
 	json_t *eq = json_object_get(def, ekey);
+	json_t *ini = json_object_get(def, "initial");
+	if (v->kind != SK_SLOT_STOCK && !is_param && ini) {
+		/* an active initial: the value while the model initialises */
+		if ((rc = def_node(c, v->name, ini, &es->init)) < 0)
+			return rc;
+		m->active_initial = 1;
+	}
 	if (is_param && json_is_array(eq)) {
 		if ((int)json_array_size(eq) != v->n)
 			return sk_error_set(SK_EINVALID, "%s: parameter '%s': %zu values for %d elements",
@@ -1653,8 +1832,10 @@ static int visit(sorter *s, int slot)
 	s->mark[slot] = 1;
 	s->path[s->npath++] = slot;
 	const sk_slot *sl = &s->m->slots[slot];
-	for (size_t i = 0; i < sl->ndeps; i++) {
-		int d = sl->deps[i];
+	const int *deps = s->init && sl->icode ? sl->ideps : sl->deps;
+	size_t ndeps = s->init && sl->icode ? sl->nideps : sl->ndeps;
+	for (size_t i = 0; i < ndeps; i++) {
+		int d = deps[i];
 		if (!in_phase(s, d))
 			continue;
 		int rc = visit(s, d);
@@ -1679,13 +1860,18 @@ static int build_prog(sk_model *m, int init, sk_ins **prog, size_t *nprog)
 	if (rc == 0) {
 		size_t total = 1;
 		for (int i = 0; i < s.norder; i++)
-			total += m->slots[s.order[i]].ncode + 2;
+			total += m->slots[s.order[i]].ncode + m->slots[s.order[i]].nicode + 2;
 		sk_ins *p = sk_malloc(sk_mul_size(total, sizeof(sk_ins)));
 		size_t n = 0;
 		for (int i = 0; i < s.norder; i++) {
 			const sk_slot *sl = &m->slots[s.order[i]];
-			memcpy(p + n, sl->code, sl->ncode * sizeof(sk_ins));
-			n += sl->ncode;
+			if (init && sl->icode) {
+				memcpy(p + n, sl->icode, sl->nicode * sizeof(sk_ins));
+				n += sl->nicode;
+			} else {
+				memcpy(p + n, sl->code, sl->ncode * sizeof(sk_ins));
+				n += sl->ncode;
+			}
 			if (sl->nonneg && sl->kind == SK_SLOT_FLOW) {
 				p[n].op = SK_I_FN1;
 				p[n].a = SK_F_NONNEG;
@@ -1899,6 +2085,9 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 			return sk_error_set(SK_EINVALID, "%s: the cohort block needs name, age and initial", c->file);
 		}
 		json_t *pd = json_object(), *dl = json_array();
+		const char *rg = jstr(co, "region");
+		if (rg)
+			json_array_append_new(dl, json_string(rg));
 		if (sx)
 			json_array_append_new(dl, json_string(sx));
 		json_array_append_new(dl, json_string(ag));
@@ -1925,7 +2114,7 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 			param_of[vi] = 0;
 		}
 		const sk_var *pv = &m->vars[m->nvars - 2];
-		if (pv->ndims == 2 && m->dims[pv->dims[0]].n > 16) {
+		if (sx && pv->ndims >= 2 && m->dims[pv->dims[pv->ndims - 2]].n > 16) {
 			free(param_of);
 			return sk_error_set(SK_EINVALID, "%s: the cohort's sex dimension has more than 16 elements",
 				c->file);
@@ -1981,7 +2170,7 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 				idx[p] = rem % dn;
 				rem /= dn;
 			}
-			emitter em = {c, i, idx, NULL, 0, 0, NULL, 0, 0, 0, 0, 0};
+			emitter em = {c, i, idx, NULL, 0, 0, NULL, 0, 0, 0, 0, 0, NULL};
 			const sk_node *n = c->eqns[i].nodes[c->eqns[i].per_elem ? e : 0];
 			rc = emit(&em, n);
 			int t = v->gfs ? v->gfs[e] : v->gf;
@@ -1995,6 +2184,20 @@ static int compile_doc(sk_model *m, compiler *c, json_t *doc)
 				break;
 			}
 			slot_take(m, v->base + e, &em);
+			if (c->eqns[i].init) {
+				emitter ie = {c, i, idx, NULL, 0, 0, NULL, 0, 0, 0, 0, 0, NULL};
+				rc = emit(&ie, c->eqns[i].init);
+				if (rc < 0) {
+					free(ie.code);
+					free(ie.deps);
+					break;
+				}
+				sk_slot *sl = &m->slots[v->base + e];
+				sl->icode = ie.code;
+				sl->nicode = ie.n;
+				sl->ideps = ie.deps;
+				sl->nideps = ie.nd;
+			}
 		}
 	}
 	if (rc < 0)
@@ -2115,6 +2318,7 @@ int sk_model_compile(sk_model **out, const char *json_text, size_t len, const ch
 	c.base_dir = NULL;
 	char *bd = slash ? sk_strndup(m->file, (size_t)(slash - m->file)) : sk_strdup(".");
 	c.base_dir = bd;
+	c.doc = m->doc;
 	rc = compile_doc(m, &c, m->doc);
 	free(bd);
 	if (rc == 0 && opts && opts->method != SK_MODEL_METHOD_DEFAULT)
@@ -2125,6 +2329,7 @@ done:
 			int cnt = c.eqns[i].per_elem ? m->vars[i].n : 1;
 			for (int k = 0; c.eqns[i].nodes && k < cnt; k++)
 				sk_model__node_free(c.eqns[i].nodes[k]);
+			sk_model__node_free(c.eqns[i].init);
 			free(c.eqns[i].nodes);
 		}
 		free(c.eqns);
@@ -2168,6 +2373,8 @@ void sk_model_free(sk_model *m)
 	for (int i = 0; i < m->nslots; i++) {
 		free(m->slots[i].code);
 		free(m->slots[i].deps);
+		free(m->slots[i].icode);
+		free(m->slots[i].ideps);
 	}
 	free(m->slots);
 	for (int i = 0; i < m->ntables; i++) {

@@ -122,6 +122,10 @@ typedef struct sk_slot {
 	size_t ncode;
 	int *deps;
 	size_t ndeps;
+	sk_ins *icode;  /* an auxiliary's active initial (init_eqn), or NULL */
+	size_t nicode;
+	int *ideps;
+	size_t nideps;
 } sk_slot;
 
 typedef struct sk_dim {
@@ -184,6 +188,7 @@ struct sk_model {
 	size_t *outputs;
 	size_t noutputs;
 	struct sk_cohort *cohort;
+	int active_initial;  /* some auxiliary has an initial equation of its own */
 	json_t *doc;
 };
 

@@ -301,7 +301,7 @@ int sk_model_run(sk_model_result **out, const sk_model *m, const size_t *vars, s
 		scratch = sk_calloc(sk_model__cohort_scratch(m->cohort) + 1, sizeof(double));
 	int rk4 = m->method == SK_MODEL_METHOD_RK4;
 	r.t = m->start;
-	if (exec(&r, m->init_prog) < 0) {
+	if (exec(&r, m->init_prog) < 0 || (m->active_initial && exec(&r, m->step_prog) < 0)) {
 		rc = report_bad(&r);
 		goto done;
 	}

@@ -252,8 +252,10 @@ static int var_json(const xnode *v, json_t **out, const char *file, const int no
 				json_object_set_new(o, ekey, eqn_json(k));
 			free(t);
 		} else if (!strcmp(k->name, "init_eqn") || !strcmp(k->name, "isee:init_eqn")) {
-			rc = sk_error_set(SK_EUNSUPPORTED, "unsupported: initial equations (init_eqn) of '%s' (%s)",
-				name, file);
+			if (is_stock)
+				rc = sk_error_set(SK_EINVALID, "%s: stock '%s' has an init_eqn", file, name);
+			else
+				json_object_set_new(o, "initial", eqn_json(k));
 		} else if (!strcmp(k->name, "non_negative")) {
 			json_object_set_new(o, "non_negative", json_boolean(is_true_text(k)));
 		} else if (!strcmp(k->name, "inflow") || !strcmp(k->name, "outflow")) {
@@ -316,6 +318,68 @@ static int var_json(const xnode *v, json_t **out, const char *file, const int no
 		return sk_error_set(SK_EINVALID, "%s: variable '%s' has no equation", file, name);
 	}
 	*out = o;
+	return 0;
+}
+
+/* A <macro>: its parameters, its output equation and its own variables. */
+static int macro_json(const xnode *mac, json_t *doc, const char *file)
+{
+	const char *name = attr(mac, "name");
+	if (!name)
+		return sk_error_set(SK_EINVALID, "%s: a <macro> has no name", file);
+	json_t *o = json_object(), *parms = json_array();
+	json_t *secs[3] = {json_array(), json_array(), json_array()};
+	int rc = 0;
+	static const int no_default[2] = {0, 0};
+	json_object_set_new(o, "name", json_string(name));
+	for (size_t i = 0; i < mac->nkids && rc == 0; i++) {
+		const xnode *k = mac->kids[i];
+		if (!strcmp(k->name, "parm")) {
+			char *t = text_of(k);
+			json_array_append_new(parms, json_string(t));
+			free(t);
+		} else if (!strcmp(k->name, "eqn")) {
+			json_object_set_new(o, "equation", eqn_json(k));
+		} else if (!strcmp(k->name, "sim_specs")) {
+			rc = sk_error_set(SK_EUNSUPPORTED, "unsupported: macro '%s' with its own sim_specs (%s)",
+				name, file);
+		} else if (!strcmp(k->name, "variables")) {
+			for (size_t j = 0; j < k->nkids && rc == 0; j++) {
+				const xnode *v = k->kids[j];
+				int s = !strcmp(v->name, "stock") ? 0 : !strcmp(v->name, "flow") ? 1 :
+					!strcmp(v->name, "aux") ? 2 : -1;
+				if (s < 0) {
+					if (!strcmp(v->name, "module"))
+						rc = sk_error_set(SK_EUNSUPPORTED, "unsupported: modules inside macro '%s' (%s)",
+							name, file);
+					continue;
+				}
+				json_t *vj = NULL;
+				/* a flow or aux drawn only to show a parameter has no equation */
+				if (s > 0 && !kid(v, "eqn") && !kid(v, "gf")) {
+					vj = json_object();
+					json_object_set_new(vj, "name", json_string(attr(v, "name") ? attr(v, "name") : "?"));
+				} else if ((rc = var_json(v, &vj, file, no_default)) < 0) {
+					break;
+				}
+				json_array_append_new(secs[s], vj);
+			}
+		}
+	}
+	json_object_set_new(o, "parameters", parms);
+	json_object_set_new(o, "stocks", secs[0]);
+	json_object_set_new(o, "flows", secs[1]);
+	json_object_set_new(o, "auxiliaries", secs[2]);
+	if (rc < 0) {
+		json_decref(o);
+		return rc;
+	}
+	json_t *ms = json_object_get(doc, "macros");
+	if (!ms) {
+		ms = json_array();
+		json_object_set_new(doc, "macros", ms);
+	}
+	json_array_append_new(ms, o);
 	return 0;
 }
 
@@ -397,8 +461,11 @@ static int convert(const xnode *root, json_t **out, const char *file)
 	for (size_t i = 0; i < root->nkids; i++) {
 		const xnode *k = root->kids[i];
 		if (!strcmp(k->name, "macro")) {
-			json_decref(doc);
-			return sk_error_set(SK_EUNSUPPORTED, "unsupported: macros (%s)", file);
+			if ((rc = macro_json(k, doc, file)) < 0) {
+				json_decref(doc);
+				return rc;
+			}
+			continue;
 		}
 		if (!strcmp(k->name, "model")) {
 			if (model) {
