@@ -70,6 +70,11 @@ START_TEST(two_clones_sync_both_ways)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_contains(r.out, "Already up to date");
 	sk_run_result_free(&r);
+	r = sk_test_run(b, NULL, "$SAMSKAP sync --json");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_contains(r.out, "\"outcome\": \"up-to-date\"");
+	ck_assert_contains(r.out, "\"conflicts\": []");
+	sk_run_result_free(&r);
 
 	/* Every entry is in both clones (work tree and commit) and the hub. */
 	char *la = ok(a, "ls experiments/ungdom/log | wc -l && git ls-files experiments/ungdom/log | wc -l");
@@ -109,8 +114,10 @@ START_TEST(same_line_conflict_keeps_both)
 		"$SAMSKAP log ungdom -m 'Ikke i konflikt'"));
 	char *before = ok(b, "git rev-parse HEAD");
 
-	r = sk_test_run(b, NULL, "$SAMSKAP sync");
+	r = sk_test_run(b, NULL, "$SAMSKAP sync --json");
 	ck_assert_int_eq(r.status, 1);
+	ck_assert_contains(r.out, "\"outcome\": \"conflict\"");
+	ck_assert_contains(r.out, "\"cases/saken.md\"");
 	ck_assert_contains(r.err, "conflict: cases/saken.md");
 	ck_assert_contains(r.err, "refs/samskap/conflict/origin/main");
 	ck_assert_contains(r.err, "git merge");

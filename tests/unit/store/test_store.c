@@ -316,6 +316,13 @@ START_TEST(history_of_paths)
 	ck_assert(h[2].time > 1700000000);
 	sk_store_history_free(h, n);
 
+	/* A folder without its trailing '/' is the same folder, not a prefix
+	 * of "experiments/foobar". */
+	const char *folder2[] = { "experiments/foo" };
+	ck_rc(sk_store_history(&h, &n, st, folder2, 1, 0), 0);
+	ck_assert_uint_eq(n, 3);
+	sk_store_history_free(h, n);
+
 	const char *file[] = { "experiments/foo/index.md" };
 	ck_rc(sk_store_history(&h, &n, st, file, 1, 0), 0);
 	ck_assert_uint_eq(n, 2);
