@@ -230,6 +230,30 @@ START_TEST(applicators_and_refs)
 	ck_assert(!valid("{\"unevaluatedProperties\": false, \"properties\": {\"a\": true}}", "{\"b\": 1}"));
 	ck_assert(valid("{\"unevaluatedProperties\": false, \"allOf\": [{\"properties\": {\"a\": true}}]}",
 		"{\"a\": 1}"));
+	/* unevaluatedProperties sees what succeeded in place: if (then/else),
+	 * matching anyOf/oneOf branches, $ref, present dependentSchemas; never
+	 * what `not` or a sibling subschema (a cousin) evaluated. */
+	const char *ifonly = "{\"if\": {\"properties\": {\"k\": {\"const\": 1}}, \"required\": [\"k\"]},"
+		" \"then\": {\"properties\": {\"t\": true}}, \"unevaluatedProperties\": false}";
+	ck_assert(valid(ifonly, "{\"k\": 1, \"t\": 2}"));
+	ck_assert(!valid(ifonly, "{\"k\": 2}"));
+	const char *branches = "{\"anyOf\": [{\"properties\": {\"a\": true}}, {\"properties\": {\"b\": {\"type\": \"string\"}}}],"
+		" \"unevaluatedProperties\": false}";
+	ck_assert(valid(branches, "{\"a\": 1, \"b\": \"x\"}"));
+	ck_assert(!valid(branches, "{\"a\": 1, \"b\": 2}"));
+	ck_assert(!valid("{\"not\": {\"not\": {\"properties\": {\"a\": true}}}, \"unevaluatedProperties\": false}",
+		"{\"a\": 1}"));
+	ck_assert(!valid("{\"allOf\": [{\"properties\": {\"a\": true}}, {\"unevaluatedProperties\": false}]}",
+		"{\"a\": 1}"));
+	const char *dep = "{\"dependentSchemas\": {\"d\": {\"properties\": {\"e\": true}}},"
+		" \"properties\": {\"d\": true}, \"unevaluatedProperties\": false}";
+	ck_assert(valid(dep, "{\"d\": 1, \"e\": 1}"));
+	ck_assert(!valid(dep, "{\"e\": 1}"));
+	ck_assert(valid("{\"allOf\": [{\"unevaluatedProperties\": true}], \"unevaluatedProperties\": false}",
+		"{\"z\": 1}"));
+	const char *cyc = "{\"properties\": {\"x\": {\"$ref\": \"#\"}}, \"unevaluatedProperties\": false}";
+	ck_assert(valid(cyc, "{\"x\": {\"x\": {}}}"));
+	ck_assert(!valid(cyc, "{\"x\": {\"x\": {}, \"y\": 1}}"));
 }
 END_TEST
 
