@@ -336,8 +336,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		if ((rc = fill_hits(ix, q, match, NULL, 1, 0, &part_hits)) != 0)
 			goto done;
 		if (part_hits && part_hits <= 5000 && exact_hits < opts->offset + limit &&
-			(rc = run_bound(ix, "UPDATE temp.hit SET score = (SELECT rank FROM fts"
-				" WHERE fts MATCH ?1 AND rowid = temp.hit.rid) WHERE tier = 1", match)) != 0)
+			(rc = run_bound(ix, "UPDATE temp.hit SET score = x.rank FROM (SELECT rowid, rank FROM fts"
+				" WHERE fts MATCH ?) AS x WHERE x.rowid = temp.hit.rid AND temp.hit.tier = 1", match)) != 0)
 			goto done;
 	}
 	res->total = exact_hits + part_hits;
