@@ -381,6 +381,16 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		if (!h->snippet)
 			h->snippet = sk_strdup("");
 		squeeze(h->snippet);
+		/* The start of the text (filters only): end at a word, say it goes on. */
+		size_t sl = strlen(h->snippet);
+		if (!pos && sl >= 150) {
+			char *cut = strrchr(h->snippet, ' ');
+			if (cut)
+				*cut = '\0';
+			char *longer = sk_printf("%s…", h->snippet);
+			free(h->snippet);
+			h->snippet = longer;
+		}
 	}
 	if (opts->facets && (rc = read_facets(ix, res)) != 0)
 		goto done;
@@ -704,7 +714,7 @@ int sk_index_related(sk_search_result **out, sk_index *ix, const char *id, size_
 		sk_buf why = SK_BUF_INIT;
 		int nl = sqlite3_column_int(st, 6), nt = sqlite3_column_int(st, 7);
 		if (nl)
-			sk_buf_printf(&why, "links %d", nl);
+			sk_buf_printf(&why, "link weight %d", nl);
 		if (nt)
 			sk_buf_printf(&why, "%sshared tags %d", why.len ? ", " : "", nt);
 		if (sqlite3_column_double(st, 8) > 0)
