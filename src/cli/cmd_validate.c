@@ -14,6 +14,29 @@
 /* Instances larger than this are refused rather than read whole. */
 #define VALIDATE_MAX_BYTES (64u * 1024 * 1024)
 
+/* Reads standard input whole (up to the same limit as a file). */
+static int read_stdin(char **out, size_t *len)
+{
+	sk_buf b = SK_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		if (b.len + n > VALIDATE_MAX_BYTES) {
+			sk_buf_free(&b);
+			return sk_error_set(SK_ETOOBIG, "standard input is over the limit of %u bytes",
+				VALIDATE_MAX_BYTES);
+		}
+		sk_buf_put(&b, chunk, n);
+	}
+	if (ferror(stdin)) {
+		sk_buf_free(&b);
+		return sk_error_set(SK_EIO, "cannot read standard input");
+	}
+	*len = b.len;
+	*out = sk_buf_detach(&b);
+	return 0;
+}
+
 /* Validates one file; appends its diagnostics (file and position filled
  * in) to *diags. Returns 1 when the file is valid. */
 static int validate_file(const sk_schema *schema, const char *path, sk_diags *diags)
@@ -25,7 +48,12 @@ static int validate_file(const sk_schema *schema, const char *path, sk_diags *di
 	sk_diags found = SK_DIAGS_INIT;
 	int ok = 0;
 
-	if (sk_file_read(&text, &len, path, VALIDATE_MAX_BYTES) < 0) {
+	if (strcmp(path, "-") == 0) {
+		if (read_stdin(&text, &len) < 0) {
+			sk_diags_add(diags, SK_DIAG_ERROR, path, 0, 0, NULL, "%s", sk_error_last());
+			goto done;
+		}
+	} else if (sk_file_read(&text, &len, path, VALIDATE_MAX_BYTES) < 0) {
 		/* sk_file_read's message starts with the path already. */
 		const char *msg = sk_error_last();
 		size_t pl = strlen(path);
@@ -172,6 +200,7 @@ const sk_command sk_cmd_validate = {
 	"log, kommune, ...: the files schemas/TYPE.schema.json). Prints one line per\n"
 	"problem, 'file:line:col: error: /path: message', where /path is the JSON\n"
 	"pointer of the value at fault, and 'file: valid' for a file that passes.\n"
+	"A file named - is standard input.\n"
 	"\n"
 	"  --schema FILE  the schema to validate against (itself checked first)\n"
 	"  --type TYPE    a bundled record schema instead\n"

@@ -283,10 +283,12 @@ static int compile_regex(cctx *c, const char *key, const char *source, size_t le
 		return 0;
 	PCRE2_UCHAR text[256];
 	pcre2_get_error_message(err, text, sizeof text);
-	char *msg = sk_printf("%%s is not a valid regular expression: %s", (const char *)text);
+	/* The message is built first and passed as an argument: neither the
+	 * pattern nor PCRE2's text may act as a format. */
+	char *msg = sk_printf("%s is not a valid regular expression: %s", source, (const char *)text);
 	size_t saved;
 	where_push(c, key, &saved);
-	int rc = bad(c, SK_EINVALID, msg, source);
+	int rc = bad(c, SK_EINVALID, "%s", msg);
 	where_pop(c, saved);
 	free(msg);
 	return rc;

@@ -178,6 +178,15 @@ START_TEST(bundled_type_and_usage)
 	ck_assert_contains(r.out, "log.json:1:10: error: /date: expected a date written YYYY-MM-DD that exists");
 	sk_run_result_free(&r);
 
+	r = sk_test_run(dir, "{\"status\": \"stopped\"}", "%s validate --schema s.schema.json -", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_contains(r.out, "-: valid");
+	sk_run_result_free(&r);
+	r = sk_test_run(dir, "{\"status\":\n 7}", "%s validate --schema s.schema.json -", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_contains(r.out, "-:2:2: error: /status: expected one of planned, running, completed, stopped, got 7");
+	sk_run_result_free(&r);
+
 	r = sk_test_run(dir, NULL, "%s validate --type nosuchtype good.json", SAMSKAP_BIN);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_contains(r.err, "no bundled schema for the record type \"nosuchtype\" (there are: ");
