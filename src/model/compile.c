@@ -153,7 +153,9 @@ static void put(emitter *e, int op, int a, double k, int dstack)
 
 static void add_dep(emitter *e, int slot)
 {
-	for (size_t i = 0; i < e->nd; i++)
+	/* duplicates are harmless to the sort; only short lists are kept
+	 * tidy, so SUM over 100 000 elements stays linear */
+	for (size_t i = 0; i < e->nd && e->nd <= 32; i++)
 		if (e->deps[i] == slot)
 			return;
 	if (e->nd == e->capd) {
@@ -296,7 +298,9 @@ typedef struct idxlist {
 
 static void il_add(idxlist *l, int i)
 {
-	l->v = sk_realloc(l->v, sk_mul_size((size_t)l->n + 1, sizeof(int)));
+	/* capacity doubles at powers of two */
+	if (l->n == 0 || (l->n >= 8 && (l->n & (l->n - 1)) == 0))
+		l->v = sk_realloc(l->v, sk_mul_size(l->n ? (size_t)l->n * 2 : 8, sizeof(int)));
 	l->v[l->n++] = i;
 }
 
@@ -1793,8 +1797,46 @@ typedef struct sorter {
 
 static int in_phase(const sorter *s, int slot)
 {
-	sk_slot_kind k = s->m->slots[slot].kind;
-	return s->init || (k == SK_SLOT_AUX || k == SK_SLOT_FLOW);
+	const sk_slot *sl = &s->m->slots[slot];
+	return s->init || ((sl->kind == SK_SLOT_AUX || sl->kind == SK_SLOT_FLOW) && !sl->constant);
+}
+
+/* 1 when code reads the clock (TIME, or the builtins that depend on it). */
+static int reads_time(const sk_ins *code, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int op = code[i].op;
+		if (op == SK_I_TIME || op == SK_I_DELAYP)
+			return 1;
+		if ((op == SK_I_FN2 || op == SK_I_FN3) && (code[i].a == SK_F_STEP ||
+			code[i].a == SK_F_RAMP || code[i].a == SK_F_RAMP2 || code[i].a == SK_F_PULSE2 ||
+			code[i].a == SK_F_PULSE3))
+			return 1;
+	}
+	return 0;
+}
+
+/* Marks the auxiliaries whose value never changes after the start (no
+ * clock, no stock, no other changing value upstream): the step program
+ * leaves them out, so big constant arrays cost nothing per step. `order`
+ * is the initial program's order, dependencies first. */
+static void mark_constants(sk_model *m, const int *order, int n)
+{
+	for (int i = 0; i < n; i++) {
+		sk_slot *sl = &m->slots[order[i]];
+		sl->constant = 0;
+		if ((sl->kind != SK_SLOT_AUX && sl->kind != SK_SLOT_FLOW) || sl->icode ||
+			reads_time(sl->code, sl->ncode))
+			continue;
+		int ok = 1;
+		for (size_t k = 0; k < sl->ndeps && ok; k++) {
+			const sk_slot *d = &m->slots[sl->deps[k]];
+			if (d->kind == SK_SLOT_STOCK || ((d->kind == SK_SLOT_AUX || d->kind == SK_SLOT_FLOW) &&
+				!d->constant))
+				ok = 0;
+		}
+		sl->constant = ok;
+	}
 }
 
 
@@ -1889,6 +1931,8 @@ static int build_prog(sk_model *m, int init, sk_ins **prog, size_t *nprog)
 		n++;
 		*prog = p;
 		*nprog = n;
+		if (init)
+			mark_constants(m, s.order, s.norder);
 	}
 	free(s.mark);
 	free(s.order);

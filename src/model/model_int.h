@@ -118,6 +118,7 @@ typedef struct sk_slot {
 	int var;        /* owning variable or -1 for hidden parts */
 	int elem;       /* element number within the variable */
 	int nonneg;     /* stocks and flows: kept >= 0 */
+	int constant;   /* an auxiliary that never changes: computed once */
 	sk_ins *code;   /* computes the value (stocks: the initial value) */
 	size_t ncode;
 	int *deps;
