@@ -1113,6 +1113,8 @@ int sk_report_export(sk_export_stats *stats, const sk_kb *kb, const char *outdir
 	json_t *old = NULL;
 	sk_buf b = SK_BUF_INIT;
 	exporter x = {0};
+	sk_report__check check = {0};
+	sk_diags *checked = NULL;
 	int rc = 0;
 	memset(stats, 0, sizeof *stats);
 	if (!outdir || !*outdir)
@@ -1121,7 +1123,10 @@ int sk_report_export(sk_export_stats *stats, const sk_kb *kb, const char *outdir
 		goto done;
 	if ((rc = sk_path_mkdirs(outdir)) < 0)
 		goto done;
-	if ((rc = sk_report__corpus_load(&c, kb)) < 0)
+	sk_report__check_start(&check, kb);
+	rc = sk_report__corpus_load(&c, kb);
+	checked = sk_report__check_finish(&check);
+	if (rc < 0)
 		goto done;
 	x.kb = kb;
 	x.outdir = outdir;
@@ -1131,7 +1136,7 @@ int sk_report_export(sk_export_stats *stats, const sk_kb *kb, const char *outdir
 	x.ctx = ctx;
 	x.written = json_object();
 	stats->records = c->n;
-	if ((rc = sk_report__status_build(&x.status, c, kb, opts)) < 0)
+	if ((rc = sk_report__status_build_checked(&x.status, c, kb, opts, checked)) < 0)
 		goto done;
 
 	/* Backlinks: for each id, the records linking to it, once each. */
@@ -1211,6 +1216,7 @@ done:
 	json_decref(x.history);
 	json_decref(x.projections);
 	json_decref(x.written);
+	sk_report__check_free(&check);
 	sk_report__corpus_free(c);
 	return rc;
 }

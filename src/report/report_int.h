@@ -9,6 +9,7 @@
 #include "samskap/util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 
 /* Every record of a KB that parses, with lookups by id. Records that fail
  * to parse are left out and counted (sk_kb_check reports them). */
@@ -55,6 +56,10 @@ int sk_report__collate(const char *a, const char *b);
 /* Status computed from an already loaded corpus (export shares it). */
 int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
 	const sk_status_opts *opts);
+/* The same with sk_kb_check's findings already at hand (checked: borrowed;
+ * NULL runs the check). */
+int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
+	const sk_status_opts *opts, sk_diags *checked);
 
 /* Runs model record mrec under each of its scenarios and compares its
  * outputs at the horizon: the status overview's projection entry (see
@@ -65,6 +70,19 @@ json_t *sk_report__projection(const sk_kb *kb, const sk_record *mrec, json_t *li
 /* Appends one line chart per output of a projection entry, with a table
  * of the values at the horizon. */
 void sk_report__projection_html(sk_buf *b, const json_t *proj);
+
+/* sk_kb_check run on a thread beside the corpus load. _finish waits and
+ * returns its findings (NULL when no thread could be started: then the
+ * status runs the check itself); _free releases them. */
+typedef struct sk_report__check {
+	const sk_kb *kb;
+	sk_diags diags;
+	pthread_t thread;
+	int started;
+} sk_report__check;
+void sk_report__check_start(sk_report__check *job, const sk_kb *kb);
+sk_diags *sk_report__check_finish(sk_report__check *job);
+void sk_report__check_free(sk_report__check *job);
 
 /* Appends the status page as a whole HTML document; when home is not
  * NULL, a navigation link to it (relative href) heads the page. */

@@ -8,6 +8,7 @@
 #include "samskap/store.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -574,13 +575,19 @@ done:
 	return o;
 }
 
-/* Health: what sk_kb_check finds, and the broken links on their own. */
-static json_t *health(const sk_report__corpus *c, const sk_kb *kb)
+/* Health: what sk_kb_check finds (in `checked` when the caller ran it
+ * already, else run here), and the broken links on their own. */
+static json_t *health(const sk_report__corpus *c, const sk_kb *kb, sk_diags *checked)
 {
 	json_t *o = json_object();
-	sk_diags d = SK_DIAGS_INIT;
-	sk_kb_check(kb, &d);
-	sk_error_clear();
+	sk_diags own = SK_DIAGS_INIT;
+	sk_diags *dp = checked;
+	if (!dp) {
+		dp = &own;
+		sk_kb_check(kb, dp);
+		sk_error_clear();
+	}
+	sk_diags d = *dp;
 	sk_diags_sort(&d);
 	json_t *failing = json_array();
 	json_t *files = json_object();
@@ -635,7 +642,7 @@ static json_t *health(const sk_report__corpus *c, const sk_kb *kb)
 	json_object_set_new(o, "broken_links_count", json_integer((json_int_t)nbroken));
 	json_object_set_new(o, "broken_links", broken);
 	json_decref(files);
-	sk_diags_free(&d);
+	sk_diags_free(&own);
 	return o;
 }
 
@@ -670,6 +677,12 @@ static json_t *ref_entry(const sk_record *r, const char *key)
 
 int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
 	const sk_status_opts *opts)
+{
+	return sk_report__status_build_checked(out, c, kb, opts, NULL);
+}
+
+int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
+	const sk_status_opts *opts, sk_diags *checked)
 {
 	sk_status_opts none = {0};
 	json_t *st = NULL, *kom = NULL, *chs = NULL;
@@ -890,7 +903,7 @@ int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_k
 	json_object_set_new(st, "kommuner_silent", silent);
 	json_object_set_new(st, "projections", projections(c, kb, exps, fk || fc));
 	json_object_set_new(st, "history", history(kb, since, opts));
-	json_object_set_new(st, "health", health(c, kb));
+	json_object_set_new(st, "health", health(c, kb, checked));
 	*out = st;
 	st = NULL;
 	json_decref(st);
@@ -899,13 +912,52 @@ int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_k
 	return rc;
 }
 
+/* sk_kb_check reads and validates every file again: on a large KB it costs
+ * as much as loading the corpus, so it runs on a thread of its own beside
+ * the load (the record and schema modules keep no mutable globals, and
+ * error messages are per thread). */
+static void *check_main(void *arg)
+{
+	sk_report__check *j = arg;
+	sk_kb_check(j->kb, &j->diags);
+	sk_error_clear();
+	return NULL;
+}
+
+void sk_report__check_start(sk_report__check *job, const sk_kb *kb)
+{
+	sk_diags none = SK_DIAGS_INIT;
+	job->kb = kb;
+	job->diags = none;
+	job->started = pthread_create(&job->thread, NULL, check_main, job) == 0;
+}
+
+sk_diags *sk_report__check_finish(sk_report__check *job)
+{
+	if (!job->started)
+		return NULL;
+	pthread_join(job->thread, NULL);
+	job->started = 0;
+	return &job->diags;
+}
+
+void sk_report__check_free(sk_report__check *job)
+{
+	sk_report__check_finish(job);
+	sk_diags_free(&job->diags);
+}
+
 int sk_report_status(json_t **out, const sk_kb *kb, const sk_status_opts *opts)
 {
 	sk_report__corpus *c = NULL;
+	sk_report__check job;
 	*out = NULL;
+	sk_report__check_start(&job, kb);
 	int rc = sk_report__corpus_load(&c, kb);
+	sk_diags *checked = sk_report__check_finish(&job);
 	if (rc == 0)
-		rc = sk_report__status_build(out, c, kb, opts);
+		rc = sk_report__status_build_checked(out, c, kb, opts, checked);
+	sk_report__check_free(&job);
 	sk_report__corpus_free(c);
 	return rc;
 }
