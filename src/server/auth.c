@@ -283,15 +283,18 @@ int sk_server__auth_bearer(sk_req *r)
 
 int sk_server__same_origin(sk_req *r)
 {
+	/* Sec-Fetch-Site is set by the browser and cannot be set by a page:
+	 * when present it decides. (With Referrer-Policy: no-referrer,
+	 * Chromium sends "Origin: null" even for our own forms.) */
 	const char *sfs = sk_server__header_in(r, "Sec-Fetch-Site");
-	if (sfs && strcmp(sfs, "same-origin") != 0 && strcmp(sfs, "none") != 0)
-		return 0;
+	if (sfs)
+		return strcmp(sfs, "same-origin") == 0 || strcmp(sfs, "none") == 0;
 	const char *origin = sk_server__header_in(r, "Origin");
 	if (!origin)
-		return 1;
+		return 1;  /* not a browser, or an old one: the CSRF token decides */
 	const char *host = sk_server__header_in(r, "Host");
 	if (!host || strncmp(origin, "http://", 7) != 0)
-		return 0;
+		return 0;  /* "null" and other schemes included */
 	return strcmp(origin + 7, host) == 0;
 }
 

@@ -40,6 +40,7 @@ void sk_server__page_begin(sk_req *r, const char *title)
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	sk_server__esc(b, title);
 	sk_buf_puts(b, " – samskap</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n"
+		"<link rel=\"icon\" href=\"/favicon.ico\" type=\"image/svg+xml\">\n"
 		"</head>\n<body>\n<header class=\"top\">\n<a class=\"brand\" href=\"/\">samskap</a>\n"
 		"<nav>\n<a href=\"/search\">Søk</a>\n<a href=\"/records?type=experiment\">Eksperimenter</a>\n"
 		"<a href=\"/records?type=case\">Caser</a>\n<a href=\"/status\">Status</a>\n"
@@ -94,7 +95,10 @@ const char sk_server__css[] =
 	"form.logout button{background:none;color:var(--accent);padding:0}\n"
 	".search{display:flex;gap:.5rem;flex-wrap:wrap}.search input[type=search]{flex:1 1 16rem}\n"
 	".layout{display:grid;grid-template-columns:14rem 1fr;gap:1.5rem}\n"
-	"@media (max-width:44rem){.layout{grid-template-columns:1fr}th{width:40%}}\n"
+	"@media (max-width:44rem){.layout{grid-template-columns:1fr}"
+	"table.front>tbody>tr>th,table.front>tbody>tr>td{display:block;width:auto;border:0;padding:.1rem 0}"
+	"table.front>tbody>tr{display:block;border-bottom:1px solid var(--line);padding:.4rem 0}"
+	"header.top{padding:.5rem .8rem}main{padding:.8rem .8rem 2rem}}\n"
 	".facets h3{font-size:.95rem;margin:1rem 0 .25rem;color:var(--muted)}\n"
 	".facets ul{list-style:none;padding:0;margin:0}.facets li{margin:.1rem 0}\n"
 	".count{color:var(--muted);font-size:.85rem}\n"

@@ -15,6 +15,20 @@ int sk_server__h_css(sk_req *r)
 	return 0;
 }
 
+/* The site's icon: a small SVG, so the browser's request for it is not
+ * an error on every page. */
+int sk_server__h_icon(sk_req *r)
+{
+	sk_buf_puts(&r->out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">"
+		"<rect width=\"32\" height=\"32\" rx=\"6\" fill=\"#0b5c8c\"/>"
+		"<text x=\"16\" y=\"23\" font-family=\"sans-serif\" font-size=\"20\" "
+		"font-weight=\"700\" fill=\"#fff\" text-anchor=\"middle\">s</text></svg>\n");
+	r->status = 200;
+	r->ctype = "image/svg+xml";
+	sk_server__header(r, "Cache-Control", "public, max-age=86400");
+	return 0;
+}
+
 /* The search box, with q filled in (may be NULL). */
 static void search_form(sk_buf *b, const char *q)
 {

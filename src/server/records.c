@@ -207,6 +207,9 @@ static const char *const labels[][2] = {
 	{ "fylke", "Fylke" }, { "resource_group", "I ressursgruppen" }, { "region", "Region" },
 	{ "population", "Innbyggere" }, { "contact", "Kontakt" }, { "period", "Periode" },
 	{ "organisation", "Organisering" }, { "indicators", "Indikatorer" },
+	{ "name", "Navn" }, { "unit", "Enhet" }, { "baseline", "Utgangsverdi" },
+	{ "target", "Mål" }, { "description", "Beskrivelse" }, { "count", "Antall" },
+	{ "year", "År" }, { "source", "Kilde" }, { "from", "Fra" }, { "to", "Til" },
 };
 
 static const char *const values_nb[][2] = {

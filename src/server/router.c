@@ -9,6 +9,7 @@ const sk_route sk_server__routes[] = {
 	/* HTML pages (Norwegian bokmål, no JavaScript). */
 	{ "GET", "/", sk_server__h_home, "Forside: søk og oversikt" },
 	{ "GET", "/style.css", sk_server__h_css, "Stilark" },
+	{ "GET", "/favicon.ico", sk_server__h_icon, "Ikon" },
 	{ "GET", "/login", sk_server__h_login_form, "Innlogging" },
 	{ "POST", "/login", sk_server__h_login, "Logg inn med nøkkel" },
 	{ "POST", "/logout", sk_server__h_logout, "Logg ut" },

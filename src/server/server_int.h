@@ -105,6 +105,7 @@ typedef struct sk_route {
 /* Handlers (pages.c: HTML; api.c: JSON). */
 int sk_server__h_home(sk_req *r);
 int sk_server__h_css(sk_req *r);
+int sk_server__h_icon(sk_req *r);
 int sk_server__h_login_form(sk_req *r);
 int sk_server__h_login(sk_req *r);
 int sk_server__h_logout(sk_req *r);
