@@ -177,8 +177,43 @@ static int is_record_folder(const char *name)
 
 #define PLACES "partnership.md, kommuner/, challenges/, cases/, experiments/ID/ and models/"
 
-/* Markdown records (files with front matter) outside every record's place:
- * at the root, or in a folder that is no record type's. */
+static int is_markdown(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && strcmp(name + n - 3, ".md") == 0;
+}
+
+/* Reports Markdown records under rel, a folder that is no record type's
+ * (a few levels deep: experiment/x/index.md is a typo too). */
+static void unknown_folder(const sk_kb *kb, const char *top, const char *rel, int depth, sk_diags *d)
+{
+	char *full = sk_path_join(kb->root, rel);
+	DIR *dir = opendir(full);
+	struct dirent *e;
+	while (dir && (e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *r = sk_path_join(rel, e->d_name);
+		char *f = sk_path_join(kb->root, r);
+		struct stat st;
+		if (lstat(f, &st) == 0) {
+			if (S_ISDIR(st.st_mode) && depth < 4)
+				unknown_folder(kb, top, r, depth + 1, d);
+			else if (S_ISREG(st.st_mode) && is_markdown(e->d_name) && looks_like_record(f))
+				sk_diags_add(d, SK_DIAG_ERROR, r, 1, 1, NULL,
+					"unknown record type: '%s/' is not a record folder (records live in " PLACES ")",
+					top);
+		}
+		free(f);
+		free(r);
+	}
+	if (dir)
+		closedir(dir);
+	free(full);
+}
+
+/* Markdown records (files with front matter) outside every record folder:
+ * at the top, or in a folder that is no record type's. */
 static void check_unknown_places(const sk_kb *kb, sk_diags *d)
 {
 	DIR *root = opendir(kb->root);
@@ -190,29 +225,11 @@ static void check_unknown_places(const sk_kb *kb, sk_diags *d)
 		char *full = sk_path_join(kb->root, name);
 		struct stat st;
 		if (lstat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			size_t n = strlen(name);
-			if (n > 3 && strcmp(name + n - 3, ".md") == 0 && looks_like_record(full))
+			if (is_markdown(name) && looks_like_record(full))
 				sk_diags_add(d, SK_DIAG_ERROR, name, 1, 1, NULL,
 					"unknown record type: a record at the top must be partnership.md; records live in " PLACES);
 		} else if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-			DIR *sub = opendir(full);
-			struct dirent *f;
-			while (sub && (f = readdir(sub))) {
-				size_t n = strlen(f->d_name);
-				if (f->d_name[0] == '.' || n <= 3 || strcmp(f->d_name + n - 3, ".md") != 0)
-					continue;
-				char *file = sk_path_join(full, f->d_name);
-				if (looks_like_record(file)) {
-					char *rel = sk_printf("%s/%s", name, f->d_name);
-					sk_diags_add(d, SK_DIAG_ERROR, rel, 1, 1, NULL,
-						"unknown record type: '%s/' is not a record folder (records live in " PLACES ")",
-						name);
-					free(rel);
-				}
-				free(file);
-			}
-			if (sub)
-				closedir(sub);
+			unknown_folder(kb, name, name, 1, d);
 		}
 		free(full);
 	}
@@ -244,8 +261,16 @@ int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
 			size_t k = strlen(paths[i]);
 			if (strncmp(msg, paths[i], k) == 0 && msg[k] == ':')
 				msg += k + 2;
-			sk_diags_add(diags, lrc == SK_ENOTFOUND ? SK_DIAG_WARNING : SK_DIAG_ERROR,
-				paths[i], 0, 0, NULL, "%s%s", lrc == SK_ENOTFOUND ? "ignored, " : "", msg);
+			/* A stray file is a warning, but Markdown with front matter
+			 * in the wrong place is a record that would silently not count. */
+			char *full = sk_path_join(kb->root, paths[i]);
+			if (lrc == SK_ENOTFOUND && is_markdown(paths[i]) && looks_like_record(full))
+				sk_diags_add(diags, SK_DIAG_ERROR, paths[i], 1, 1, NULL,
+					"a record in no record's place: %s", msg);
+			else
+				sk_diags_add(diags, lrc == SK_ENOTFOUND ? SK_DIAG_WARNING : SK_DIAG_ERROR,
+					paths[i], 0, 0, NULL, "%s%s", lrc == SK_ENOTFOUND ? "ignored, " : "", msg);
+			free(full);
 			continue;
 		}
 		e->path = paths[i];

@@ -195,6 +195,25 @@ START_TEST(unknown_type_folder)
 }
 END_TEST
 
+START_TEST(unknown_folder_deeper_down)
+{
+	char *dir = make_kb();
+	sk_test_write(dir, "experiment/e2/index.md", "---\ntitle: E2\n---\n");
+	expect_error(dir, "experiment/e2/index.md:1:1: error: unknown record type: 'experiment/' is not a record folder", NULL);
+	drop_kb(dir);
+}
+END_TEST
+
+START_TEST(record_in_wrong_place_of_a_record_folder)
+{
+	char *dir = make_kb();
+	sk_test_write(dir, "experiments/e1/logg/2025-02-01-e1.md",
+		"---\ndate: 2025-02-01\nauthor: Kari\nkind: observation\n---\n");
+	expect_error(dir, "experiments/e1/logg/2025-02-01-e1.md:1:1: error: a record in no record's place", NULL);
+	drop_kb(dir);
+}
+END_TEST
+
 START_TEST(missing_required_fields)
 {
 	char *dir = make_kb();
@@ -509,6 +528,8 @@ int main(void)
 	tcase_add_test(tc, infinite_number);
 	tcase_add_test(tc, measurement_of_no_metric);
 	tcase_add_test(tc, unknown_type_folder);
+	tcase_add_test(tc, unknown_folder_deeper_down);
+	tcase_add_test(tc, record_in_wrong_place_of_a_record_folder);
 	tcase_add_test(tc, missing_required_fields);
 	tcase_add_test(tc, bad_date_format);
 	tcase_add_test(tc, bad_date_that_does_not_exist);

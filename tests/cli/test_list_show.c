@@ -106,6 +106,7 @@ int main(void)
 {
 	Suite *s = suite_create("list_show");
 	TCase *tc = tcase_create("list_show");
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, list_all_as_a_table);
 	tcase_add_test(tc, list_one_type_as_json);
 	tcase_add_test(tc, show_prints_fields_and_body);
