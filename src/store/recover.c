@@ -170,7 +170,16 @@ int sk_store__recover(sk_store *st, const char *branch)
 		char *path = sk_printf("%s/%s", dir, ent->d_name);
 		sk_store__wt_item *items = NULL;
 		size_t n = 0;
-		if ((rc = journal_read(&items, &n, st, tip, path)) == 0 && n > 0)
+		rc = journal_read(&items, &n, st, tip, path);
+		if (rc == SK_ENOTFOUND) {
+			/* Its writer finished and removed it after our readdir:
+			 * nothing to recover (seen with 8 concurrent writers). */
+			rc = 0;
+			sk_error_clear();
+			free(path);
+			continue;
+		}
+		if (rc == 0 && n > 0)
 			rc = sk_store__worktree_apply(st, items, n);
 		for (size_t i = 0; i < n; i++)
 			free(items[i].path);
