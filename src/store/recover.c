@@ -116,9 +116,11 @@ static int journal_read(sk_store__wt_item **out, size_t *count, sk_store *st, gi
 		char *abs = sk_printf("%s%s", st->workdir, file);
 		struct stat sb;
 		int exists = lstat(abs, &sb) == 0;
+		/* Holding the new blob already (killed after writing the file,
+		 * before the index): the index entry is still to be made. */
 		int ok = !exists || (S_ISREG(sb.st_mode) &&
 			git_repository_hashfile(&in_tree, st->repo, abs, GIT_OBJECT_BLOB, NULL) == 0 &&
-			git_oid_equal(&in_tree, &old_id));
+			(git_oid_equal(&in_tree, &old_id) || git_oid_equal(&in_tree, &new_id)));
 		free(abs);
 		git_error_clear();
 		if (!ok)
@@ -158,15 +160,6 @@ int sk_store__recover(sk_store *st, const char *branch)
 	while ((ent = readdir(d))) {
 		if (ent->d_name[0] == '.' || !writer_dead(ent->d_name))
 			continue;
-		if (!locks_checked) {
-			char *index_lock = sk_printf("%sindex.lock", st->gitdir);
-			char *ref_lock = sk_printf("%s%s.lock", st->gitdir, branch);
-			remove_if_stale(index_lock);
-			remove_if_stale(ref_lock);
-			free(index_lock);
-			free(ref_lock);
-			locks_checked = 1;
-		}
 		char *path = sk_printf("%s/%s", dir, ent->d_name);
 		sk_store__wt_item *items = NULL;
 		size_t n = 0;
@@ -178,6 +171,17 @@ int sk_store__recover(sk_store *st, const char *branch)
 			sk_error_clear();
 			free(path);
 			continue;
+		}
+		/* The journal outlived its writer (read after its death was
+		 * seen): a real crash, so its git locks may be stale too. */
+		if (rc == 0 && !locks_checked) {
+			char *index_lock = sk_printf("%sindex.lock", st->gitdir);
+			char *ref_lock = sk_printf("%s%s.lock", st->gitdir, branch);
+			remove_if_stale(index_lock);
+			remove_if_stale(ref_lock);
+			free(index_lock);
+			free(ref_lock);
+			locks_checked = 1;
 		}
 		if (rc == 0 && n > 0)
 			rc = sk_store__worktree_apply(st, items, n);
