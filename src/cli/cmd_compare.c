@@ -47,7 +47,6 @@ static int cmd_compare(int argc, char **argv)
 	sk_kb *kb = NULL;
 	sk_record **recs = NULL;
 	sk_cli_run *runs = NULL;
-	sk_buf title = SK_BUF_INIT;
 	int rc = 0, c;
 	optind = 1;
 	opterr = 0;
@@ -107,18 +106,14 @@ static int cmd_compare(int argc, char **argv)
 		runs[i].label = r->id;
 		runs[i].model = model;
 		runs[i].scenario = json_string_value(json_object_get(r->front, "scenario"));
-		if (title.len)
-			sk_buf_puts(&title, " / ");
-		sk_buf_puts(&title, r->title ? r->title : r->id);
 	}
-	rc = sk_cli_compare_runs(runs, nruns, var, years, nyears, format, svg, title.data);
+	rc = sk_cli_compare_runs(runs, nruns, var, years, nyears, format, svg, "tiltakene side om side");
 done:
 	for (size_t i = 0; recs && i < nruns; i++)
 		sk_record_free(recs[i]);
 	free(recs);
 	free(runs);
 	free(years);
-	sk_buf_free(&title);
 	sk_kb_free(kb);
 	return rc;
 }

@@ -23,7 +23,7 @@ typedef struct sk_cli_run {
 
 /* Runs each and prints `var` side by side (table, csv or json), with the
  * difference of each from the first; years (may be NULL) selects rows;
- * svg (may be NULL) writes a line chart there. */
+ * svg (may be NULL) writes a line chart there, titled "VAR: title". */
 int sk_cli_compare_runs(const sk_cli_run *runs, size_t nruns, const char *var,
 	const double *years, size_t nyears, const char *format, const char *svg,
 	const char *title);

@@ -213,7 +213,9 @@ int sk_cli_compare_runs(const sk_cli_run *runs, size_t nruns, const char *var,
 			lines[i].n = ss[i].n;
 		}
 		char *ylab = ss[0].unit ? sk_printf("%s (%s)", vname, ss[0].unit) : sk_strdup(vname);
-		rc = sk_cli_chart_write(svg, title ? title : vname, ylab, lines, nruns);
+		char *full = title ? sk_printf("%s: %s", vname, title) : sk_strdup(vname);
+		rc = sk_cli_chart_write(svg, full, ylab, lines, nruns);
+		free(full);
 		free(ylab);
 		free(lines);
 		if (rc == 0)
@@ -301,7 +303,7 @@ int sk_cli_model_compare(int argc, char **argv)
 		runs[i].model = argv[optind];
 		runs[i].scenario = names[i];
 	}
-	rc = sk_cli_compare_runs(runs, ns, var, years, nyears, format, svg, NULL);
+	rc = sk_cli_compare_runs(runs, ns, var, years, nyears, format, svg, "scenarioene side om side");
 done:
 	free(runs);
 	sk_cli_list_free(names, ns);
