@@ -184,7 +184,8 @@ START_TEST(compare_scenarios_and_cases)
 	ck_assert_contains(r.out, "time,sakte,rask,rask - sakte\n2022,81,25,-56\n");
 	svg = sk_test_read(dir, "cmp.svg");
 	ck_assert_ptr_nonnull(svg);
-	ck_assert_contains(svg, "Sakte / Rask");
+	ck_assert_contains(svg, "Mengde: tiltakene side om side");
+	ck_assert_contains(svg, "sakte");
 	free(svg);
 	sk_run_result_free(&r);
 	r = sk_test_run(dir, NULL, "%s compare sakte uten", SAMSKAP_BIN);
