@@ -125,6 +125,19 @@ START_TEST(new_valid_and_invalid)
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	sk_run_result_free(&r);
 
+	/* On a terminal (a pty from script(1)) the template opens in $EDITOR. */
+	sk_test_write(dir, ".samskap/ed.sh", "#!/bin/sh\nsed -i 's/^status: idea/status: running/' \"$1\"\n"
+		"echo 'Skrevet i editoren.' >> \"$1\"\n");
+	r = sk_test_run(dir, NULL, "chmod +x .samskap/ed.sh && EDITOR=.samskap/ed.sh "
+		"script -qec \"%s new case --title 'Fra terminal'\" /dev/null", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+	ck_assert_contains(r.out, "Created cases/fra-terminal.md");
+	sk_run_result_free(&r);
+	c = sk_test_read(dir, "cases/fra-terminal.md");
+	ck_assert_contains(c, "status: running");
+	ck_assert_contains(c, "Skrevet i editoren.");
+	free(c);
+
 	/* Unknown type, an id already taken, a field the schema lacks. */
 	r = sk_test_run(dir, NULL, "%s new gadget --title X --no-edit", SAMSKAP_BIN);
 	ck_assert_int_eq(r.status, 1);
