@@ -207,6 +207,9 @@ int main(void)
 {
 	Suite *s = suite_create("validate");
 	TCase *tc = tcase_create("validate");
+	/* Each test starts several samskap processes: under ASan or valgrind on
+	 * a loaded machine that takes far longer than Check's default 4 s. */
+	tcase_set_timeout(tc, 300);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, valid_file_passes);
 	tcase_add_test(tc, invalid_file_names_place_path_and_expectation);
