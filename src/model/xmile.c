@@ -383,6 +383,210 @@ static int macro_json(const xnode *mac, json_t *doc, const char *file)
 	return 0;
 }
 
+/* ---- modules: flattened into the main model as "module.variable" ---- */
+
+static void print_node(sk_buf *b, const sk_node *n)
+{
+	static const char *ops[] = {"", "+", "-", "*", "/", "^", " MOD ", "<", "<=", ">", ">=", "=",
+		"<>", " AND ", " OR "};
+	switch (n->kind) {
+	case SK_N_NUM:
+		sk_buf_printf(b, "%.17g", n->num);
+		break;
+	case SK_N_REF:
+	case SK_N_CALL:
+		sk_buf_puts(b, n->kind == SK_N_REF ? n->name : n->raw);
+		if (n->kind == SK_N_CALL || n->subscripted) {
+			sk_buf_putc(b, n->kind == SK_N_CALL ? '(' : '[');
+			for (int i = 0; i < n->nargs; i++) {
+				if (i)
+					sk_buf_puts(b, ", ");
+				print_node(b, n->args[i]);
+			}
+			sk_buf_putc(b, n->kind == SK_N_CALL ? ')' : ']');
+		}
+		break;
+	case SK_N_UN:
+		sk_buf_puts(b, n->op == '-' ? "-(" : n->op == '!' ? "NOT (" : "(");
+		print_node(b, n->args[0]);
+		sk_buf_putc(b, ')');
+		break;
+	case SK_N_BIN:
+		sk_buf_putc(b, '(');
+		print_node(b, n->args[0]);
+		sk_buf_puts(b, ops[n->op]);
+		print_node(b, n->args[1]);
+		sk_buf_putc(b, ')');
+		break;
+	case SK_N_IF:
+		sk_buf_puts(b, "(IF ");
+		print_node(b, n->args[0]);
+		sk_buf_puts(b, " THEN ");
+		print_node(b, n->args[1]);
+		sk_buf_puts(b, " ELSE ");
+		print_node(b, n->args[2]);
+		sk_buf_putc(b, ')');
+		break;
+	case SK_N_STAR:
+		sk_buf_putc(b, '*');
+		if (n->name)
+			sk_buf_printf(b, ":%s", n->name);
+		break;
+	case SK_N_RANGE:
+		print_node(b, n->args[0]);
+		sk_buf_putc(b, ':');
+		print_node(b, n->args[1]);
+		break;
+	case SK_N_SLOT:
+		break;
+	}
+}
+
+static int is_local(json_t *locals, const char *key)
+{
+	return json_object_get(locals, key) != NULL;
+}
+
+/* Renames the module's own names in an expression to "module.name". */
+static void rename_node(sk_node *n, const char *prefix, json_t *locals)
+{
+	if (n->kind == SK_N_REF && is_local(locals, n->name)) {
+		char *nn = sk_printf("%s.%s", prefix, n->name);
+		free(n->name);
+		n->name = nn;
+	} else if (n->kind == SK_N_CALL && n->raw) {
+		char *k = sk_model_name_key(n->raw);
+		if (is_local(locals, k)) {
+			free(n->raw);
+			n->raw = sk_printf("%s.%s", prefix, k);
+		}
+		free(k);
+	}
+	for (int i = 0; i < n->nargs; i++)
+		if (!(n->kind == SK_N_REF && n->args[i]->kind == SK_N_REF && !is_local(locals, n->args[i]->name)))
+			rename_node(n->args[i], prefix, locals);
+}
+
+static int rename_eqn(json_t *o, const char *key, const char *prefix, json_t *locals, const char *file)
+{
+	json_t *eq = json_object_get(o, key);
+	if (!json_is_string(eq))
+		return 0;
+	int col;
+	const char *err;
+	sk_node *n = sk_model__parse(json_string_value(eq), &col, &err);
+	if (!n)
+		return sk_error_set(SK_EINVALID, "%s: module %s: equation column %d: %s", file, prefix, col, err);
+	rename_node(n, prefix, locals);
+	sk_buf b = SK_BUF_INIT;
+	print_node(&b, n);
+	sk_model__node_free(n);
+	json_object_set_new(o, key, json_string(b.data ? b.data : ""));
+	sk_buf_free(&b);
+	return 0;
+}
+
+/* The equation a module input is connected to, from <connect to= from=>
+ * in the instance; NULL when it is not connected. Caller frees. */
+static char *connected(const xnode *inst, const char *prefix, const char *vname)
+{
+	char *want = sk_printf("%s.%s", prefix, vname);
+	char *wk = sk_model_name_key(want);
+	char *hit = NULL;
+	free(want);
+	for (size_t i = 0; i < inst->nkids && !hit; i++) {
+		const xnode *c = inst->kids[i];
+		const char *to = attr(c, "to"), *from = attr(c, "from");
+		if (strcmp(c->name, "connect") || !to || !from)
+			continue;
+		char *tk = sk_model_name_key(to);
+		if (!strcmp(tk, wk))
+			hit = sk_model_name_key(from[0] == '.' ? from + 1 : from);
+		free(tk);
+	}
+	free(wk);
+	return hit;
+}
+
+static int module_json(const xnode *root, const xnode *inst, json_t *stocks, json_t *flows,
+	json_t *auxes, const char *file, const int nonneg[2])
+{
+	const char *name = attr(inst, "name");
+	const char *mname = attr(inst, "model") ? attr(inst, "model") : name;
+	const xnode *sub = NULL;
+	int rc = 0;
+	if (!name)
+		return sk_error_set(SK_EINVALID, "%s: a <module> has no name", file);
+	for (size_t i = 0; i < root->nkids; i++) {
+		const char *n = attr(root->kids[i], "name");
+		if (!strcmp(root->kids[i]->name, "model") && n && !strcmp(n, mname))
+			sub = root->kids[i];
+	}
+	const xnode *vars = kid(sub, "variables");
+	if (!vars)
+		return sk_error_set(SK_EINVALID, "%s: module '%s' names no model of that name", file, name);
+	char *prefix = sk_model_name_key(name);
+	json_t *locals = json_object();
+	for (size_t i = 0; i < vars->nkids; i++) {
+		const char *vn = attr(vars->kids[i], "name");
+		if (!strcmp(vars->kids[i]->name, "module"))
+			rc = sk_error_set(SK_EUNSUPPORTED, "unsupported: modules inside modules ('%s' in %s)",
+				name, file);
+		if (vn) {
+			char *k = sk_model_name_key(vn);
+			json_object_set_new(locals, k, json_true());
+			free(k);
+		}
+	}
+	for (size_t i = 0; i < vars->nkids && rc == 0; i++) {
+		const xnode *k = vars->kids[i];
+		const char *vn = attr(k, "name");
+		if (!vn || (strcmp(k->name, "stock") && strcmp(k->name, "flow") && strcmp(k->name, "aux")))
+			continue;
+		char *from = connected(inst, prefix, vn);
+		const char *access = attr(k, "access");
+		json_t *o = NULL;
+		char *key = sk_model_name_key(vn);
+		char *full = sk_printf("%s.%s", prefix, key);
+		free(key);
+		if (from && access && !strcmp(access, "input")) {
+			/* an input: the variable it is connected to */
+			o = json_object();
+			json_object_set_new(o, "name", json_string(full));
+			json_object_set_new(o, "equation", json_string(from));
+			json_array_append_new(auxes, o);
+		} else if ((rc = var_json(k, &o, file, nonneg)) == 0) {
+			json_object_set_new(o, "name", json_string(full));
+			static const char *keys[] = {"equation", "initial"};
+			for (int q = 0; q < 2 && rc == 0; q++)
+				rc = rename_eqn(o, keys[q], prefix, locals, file);
+			json_t *els = json_object_get(o, "elements");
+			size_t e;
+			json_t *el;
+			json_array_foreach(els, e, el)
+				for (int q = 0; q < 2 && rc == 0; q++)
+					rc = rename_eqn(el, keys[q], prefix, locals, file);
+			for (int dir = 0; dir < 2; dir++) {
+				json_t *fl = json_object_get(o, dir ? "outflows" : "inflows");
+				for (size_t f = 0; f < json_array_size(fl); f++) {
+					char *fk = sk_model_name_key(json_string_value(json_array_get(fl, f)));
+					json_array_set_new(fl, f, json_string(fk));
+					char *ff = sk_printf("%s.%s", prefix, fk);
+					json_array_set_new(fl, f, json_string(ff));
+					free(ff);
+					free(fk);
+				}
+			}
+			json_array_append_new(k->name[0] == 's' ? stocks : k->name[0] == 'f' ? flows : auxes, o);
+		}
+		free(from);
+		free(full);
+	}
+	json_decref(locals);
+	free(prefix);
+	return rc;
+}
+
 static int convert(const xnode *root, json_t **out, const char *file)
 {
 	json_t *doc = json_object();
@@ -467,13 +671,8 @@ static int convert(const xnode *root, json_t **out, const char *file)
 			}
 			continue;
 		}
-		if (!strcmp(k->name, "model")) {
-			if (model) {
-				json_decref(doc);
-				return sk_error_set(SK_EUNSUPPORTED, "unsupported: several models or modules (%s)", file);
-			}
+		if (!strcmp(k->name, "model") && (!model || (attr(model, "name") && !attr(k, "name"))))
 			model = k;
-		}
 	}
 	const xnode *vars = kid(model, "variables");
 	if (!model || !vars) {
@@ -510,8 +709,7 @@ static int convert(const xnode *root, json_t **out, const char *file)
 			json_object_set_new(o, "name", json_string(name));
 			json_array_append_new(lookups, o);
 		} else if (!strcmp(k->name, "module")) {
-			rc = sk_error_set(SK_EUNSUPPORTED, "unsupported: modules ('%s' in %s)",
-				attr(k, "name") ? attr(k, "name") : "?", file);
+			rc = module_json(root, k, stocks, flows, auxes, file, nonneg);
 		}
 	}
 	json_object_set_new(doc, "stocks", stocks);

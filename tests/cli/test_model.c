@@ -135,10 +135,11 @@ START_TEST(import_xmile)
 	ck_assert_contains(r.out, "2,84.8\n");
 	sk_run_result_free(&r);
 	sk_test_write(dir, "module.xmile", "<xmile><model><variables><module name=\"hares\"/>"
-		"</variables></model><model name=\"hares\"><variables/></model></xmile>");
+		"</variables></model><model name=\"hares\"><variables><module name=\"fox\"/></variables>"
+		"</model><model name=\"fox\"><variables/></model></xmile>");
 	r = sk_test_run(dir, NULL, "%s model import module.xmile", SAMSKAP_BIN);
 	ck_assert_int_eq(r.status, 1);
-	ck_assert_contains(r.err, "unsupported: ");
+	ck_assert_contains(r.err, "unsupported: modules inside modules");
 	sk_run_result_free(&r);
 	/* a macro runs: each call is its own copy */
 	sk_test_write(dir, "macro.xmile", "<xmile><sim_specs><start>0</start><stop>2</stop><dt>1</dt></sim_specs>"
