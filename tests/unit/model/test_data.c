@@ -56,9 +56,52 @@ START_TEST(jsonstat_and_csv)
 }
 END_TEST
 
+/* A scenario swaps a data table's file; another builds on it. */
+START_TEST(scenario_overrides_data)
+{
+	char *dir = sk_test_tmpdir();
+	sk_test_write(dir, "m.json",
+		"{\"time\":{\"start\":0,\"stop\":1,\"dt\":1},"
+		"\"dimensions\":[{\"name\":\"age\",\"from\":0,\"to\":1}],"
+		"\"data\":[{\"name\":\"rate\",\"dimensions\":[\"age\"],\"file\":\"data/low.csv\"}],"
+		"\"parameters\":[{\"name\":\"k\",\"value\":1}],"
+		"\"auxiliaries\":[{\"name\":\"s\",\"equation\":\"k * SUM(rate[*])\"}],"
+		"\"scenarios\":[{\"name\":\"high\",\"set\":{\"rate\":{\"file\":\"data/high.csv\"}}},"
+		"{\"name\":\"higher\",\"extends\":\"high\",\"set\":{\"k\":10}}]}");
+	sk_test_write(dir, "data/low.csv", "age,value\n0,1\n1,2\n");
+	sk_test_write(dir, "data/high.csv", "age,value\n0,10\n1,20\n");
+	char *path = sk_printf("%s/m.json", dir);
+	static const struct { const char *scen; double want; } cases[] = {
+		{NULL, 3}, {"high", 30}, {"higher", 300}};
+	for (int i = 0; i < 3; i++) {
+		sk_model_options o = {cases[i].scen, NULL, 0, SK_MODEL_METHOD_DEFAULT};
+		sk_model *m = NULL;
+		sk_model_result *r = NULL;
+		int rc = sk_model_load(&m, path, &o);
+		ck_assert_msg(rc == 0, "%s", sk_error_last());
+		ck_assert_int_eq(sk_model_run(&r, m, NULL, 0), 0);
+		ck_assert_double_eq_tol(sk_model_result_value(r, 0, (size_t)sk_model_var_find(m, "s")),
+			cases[i].want, 1e-12);
+		sk_model_result_free(r);
+		sk_model_free(m);
+	}
+	/* a data file outside the model's folder is refused */
+	sk_test_write(dir, "m2.json", "{\"time\":{\"stop\":1},\"data\":[{\"name\":\"x\",\"file\":\"../etc/passwd\"}]}");
+	char *p2 = sk_printf("%s/m2.json", dir);
+	sk_model *m = NULL;
+	ck_assert_int_eq(sk_model_load(&m, p2, NULL), SK_EINVALID);
+	ck_assert_contains(sk_error_last(), "inside the model's folder");
+	free(p2);
+	free(path);
+	sk_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 TCase *data_tcase(void)
 {
 	TCase *tc = tcase_create("data");
 	tcase_add_test(tc, jsonstat_and_csv);
+	tcase_add_test(tc, scenario_overrides_data);
 	return tc;
 }
