@@ -63,6 +63,8 @@ static void write_records(const char *dir)
 		"\"flows\": [{\"name\": \"nye\", \"equation\": \"Brukere * vekst\"}],\n"
 		"\"scenarios\": [{\"name\": \"baseline\"}, {\"name\": \"tiltak\", \"title\": \"Med tiltak\", "
 		"\"set\": {\"vekst\": 0.01}}],\n\"outputs\": [\"Brukere\"]}\n");
+	/* A record whose file is broken: reading it is the server's failure. */
+	sk_test_write(dir, "kommuner/brukket.md", "---\ntitle: [uten slutt\n---\n\nBrukket.\n");
 	sk_test_write(dir, "experiments/losen/log/2025-03-03-start.md", "---\n"
 		"title: Nullmåling\ndate: \"2025-03-03\"\nauthor: Ola Nordmann\n"
 		"kind: measurement\nmeasurements:\n  avbrudd: 7.5\n---\n\nLosen begynner.\n");
@@ -567,6 +569,11 @@ START_TEST(api_records)
 	r = http_get(srv.port, "/api/records/no-such-record");
 	assert_json_error(&r, 404);
 	http_resp_free(&r);
+	/* 500: the KB is broken, not the request; the message says where. */
+	r = http_get(srv.port, "/api/records/brukket");
+	assert_json_error(&r, 500);
+	ck_assert_contains(r.body, "kommuner/brukket.md");
+	http_resp_free(&r);
 	r = http_get(srv.port, "/api/records/Not_A_Slug");
 	assert_json_error(&r, 404);
 	http_resp_free(&r);
@@ -653,7 +660,7 @@ START_TEST(api_search)
 	http_resp_free(&r);
 
 	/* Filters as parameters, and paging. */
-	r = http_get(srv.port, "/api/search?type=kommune");
+	r = http_get(srv.port, "/api/search?type=kommune&q=troms%C3%B8");
 	v = json_body(&r);
 	ck_assert_int_eq(json_integer_value(json_object_get(v, "total")), 1);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(v, "hits"), 0), "id")), "tromso");
