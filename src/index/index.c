@@ -716,7 +716,8 @@ static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_lis
 		if (status[i].old_path)
 			dirty[n_dirty++] = status[i].old_path;
 	}
-	qsort(dirty, n_dirty, sizeof *dirty, cmp_str);
+	if (n_dirty > 1)
+		qsort(dirty, n_dirty, sizeof *dirty, cmp_str);
 	if (full) {
 		if ((rc = sk_store_list(&files, &n_files, st, NULL)) != 0)
 			goto done;

@@ -600,7 +600,8 @@ static char *top_terms(sk_index *ix, sqlite3_int64 rid)
 		else
 			bag.items[i].weight *= log(1 + n_docs / d);
 	}
-	qsort(bag.items, bag.len, sizeof *bag.items, cmp_weight);
+	if (bag.len > 1)
+		qsort(bag.items, bag.len, sizeof *bag.items, cmp_weight);
 	for (size_t i = 0; i < bag.len && i < 12; i++) {
 		if (bag.items[i].weight <= 0)
 			break;

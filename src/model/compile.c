@@ -1697,6 +1697,9 @@ static int read_equations(compiler *c, int vi, int is_param)
 			int k = 0;
 			if ((rc = elem_index(c, v, json_object_get(el, "subscript"), &k)) < 0)
 				return rc;
+			if (es->nodes[k])
+				return sk_error_set(SK_EINVALID, "%s: variable '%s': element %d is defined twice",
+					c->file, v->name, k + 1);
 			json_t *x = json_object_get(el, ekey);
 			if (!x && is_param)
 				x = json_object_get(el, "equation");

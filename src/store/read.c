@@ -180,7 +180,8 @@ int sk_store_list(sk_store_file **files, size_t *count, sk_store *st, const sk_o
 		rc = sk_store__git_error(SK_ERROR, "listing a tree");
 		goto done;
 	}
-	qsort(ctx.files, ctx.len, sizeof *ctx.files, file_cmp);
+	if (ctx.len > 1)
+		qsort(ctx.files, ctx.len, sizeof *ctx.files, file_cmp);
 	*files = ctx.files;
 	*count = ctx.len;
 	ctx.files = NULL;
