@@ -32,7 +32,7 @@
 #include "samskap/util.h"
 
 #define FUZZ_TOKEN "fuzz-token-0123456789abcdefghijklmnopqrstuv"
-#define ANSWER_MS 8000
+#define ANSWER_MS 60000
 
 static sk_server *srv;
 static char *kb_dir;
