@@ -157,6 +157,19 @@ void sk_report__num_dec(sk_buf *b, double v, int decimals)
 	num_prec(b, v, decimals);
 }
 
+/* Projections run to fractions no plan needs: whole numbers from 100 on. */
+void sk_report__num_auto(sk_buf *b, double v, int sign)
+{
+	double a = fabs(v);
+	int dec = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+	sk_buf tmp = SK_BUF_INIT;
+	num_prec(&tmp, v, dec);
+	if (sign && isfinite(v) && v > 0 && strcmp(tmp.data, "0") != 0)
+		sk_buf_putc(b, '+');
+	sk_buf_puts(b, tmp.data);
+	sk_buf_free(&tmp);
+}
+
 /* Days from civil (Howard Hinnant's algorithm): exact for every
  * proleptic Gregorian date, no time zone involved. */
 static long days_from_civil(long y, unsigned m, unsigned d)

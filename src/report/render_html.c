@@ -537,12 +537,9 @@ void sk_report__projection_html(sk_buf *b, const json_t *m)
 			sk_buf_puts(b, "<tr><td>");
 			esc(b, jstr(sv, "title"));
 			sk_buf_puts(b, "</td><td class=\"num\">");
-			num(b, jnum(sv, "horizon_value"));
+			sk_report__num_auto(b, jnum(sv, "horizon_value"), 0);
 			sk_buf_puts(b, "</td><td class=\"num\">");
-			double d = jnum(sv, "diff_vs_baseline");
-			if (isfinite(d) && d > 0)
-				sk_buf_putc(b, '+');
-			num(b, d);
+			sk_report__num_auto(b, jnum(sv, "diff_vs_baseline"), 1);
 			sk_buf_puts(b, "</td></tr>\n");
 		}
 		sk_buf_puts(b, "</tbody></table></div>\n");

@@ -265,12 +265,9 @@ int sk_report_status_md(char **out, const json_t *st)
 				sk_buf_puts(&b, "| ");
 				esc(&b, jstr(sv, "title"));
 				sk_buf_puts(&b, " | ");
-				sk_report__num(&b, jnum(sv, "horizon_value"));
+				sk_report__num_auto(&b, jnum(sv, "horizon_value"), 0);
 				sk_buf_puts(&b, " | ");
-				double d = jnum(sv, "diff_vs_baseline");
-				if (isfinite(d) && d > 0)
-					sk_buf_putc(&b, '+');
-				sk_report__num(&b, d);
+				sk_report__num_auto(&b, jnum(sv, "diff_vs_baseline"), 1);
 				sk_buf_puts(&b, " |\n");
 			}
 			sk_buf_putc(&b, '\n');

@@ -41,6 +41,9 @@ long sk_report__today(void);
 void sk_report__num(sk_buf *b, double v);
 /* The same with up to `decimals` decimals (0..6), for axis ticks. */
 void sk_report__num_dec(sk_buf *b, double v, int decimals);
+/* A model's output: no decimals from 100 on, one from 10, else two; with
+ * sign, a '+' before a positive value that does not round to 0. */
+void sk_report__num_auto(sk_buf *b, double v, int sign);
 
 /* Appends a date as Norwegian prose ("25. november 2026"); the text
  * itself when it is not a date. */

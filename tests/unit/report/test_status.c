@@ -176,7 +176,7 @@ START_TEST(status_projections)
 	ck_assert_contains(html, "Med &lt;tiltak&gt;");
 	ck_assert_contains(html, "Verdi i 2030");
 	ck_assert_contains(html, "Behov (årsverk)");
-	ck_assert_contains(md, "| Med \\<tiltak\\> | 128,01 | -34,88 |");
+	ck_assert_contains(md, "| Med \\<tiltak\\> | 128 | -34,9 |");
 	free(html);
 	free(md);
 	json_decref(st);
