@@ -27,6 +27,7 @@ typedef struct sk_server_opts {
 	const char *tokens_file; /* NULL: no tokens, every write is refused */
 	size_t max_body;         /* bytes; 0: SK_SERVER_MAX_BODY */
 	unsigned timeout;        /* seconds; 0: SK_SERVER_TIMEOUT */
+	unsigned sync_every;     /* seconds between syncs with the remote "origin"; 0: never */
 } sk_server_opts;
 
 typedef struct sk_server sk_server;

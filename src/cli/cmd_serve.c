@@ -49,6 +49,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "hash-token", no_argument, NULL, 'H' },
+		{ "sync-every", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	sk_server_opts opts;
@@ -84,6 +85,11 @@ static int cmd_serve(int argc, char **argv)
 			if ((rc = parse_uint(&v, optarg, 3600, "--timeout")) < 0)
 				return rc;
 			opts.timeout = (unsigned)v;
+			break;
+		case 'S':
+			if ((rc = parse_uint(&v, optarg, 86400, "--sync-every")) < 0)
+				return rc;
+			opts.sync_every = (unsigned)v;
 			break;
 		case 'H': return hash_token();
 		default:
@@ -141,6 +147,8 @@ const sk_command sk_cmd_serve = {
 	"                    refused when group or others may read it)\n"
 	"  --max-body BYTES  largest request body (default 1048576)\n"
 	"  --timeout SECS    drop a connection idle this long (default 30)\n"
+	"  --sync-every SECS fetch, merge and push with the remote 'origin' this often\n"
+	"                    (the author of merges: $SAMSKAP_AUTHOR or git config)\n"
 	"  --hash-token      read a token on standard input, print its SHA-256, exit\n"
 	"\n"
 	"Create members with 'samskap token add \"Name <email>\"'."

@@ -367,6 +367,7 @@ int sk_server_start(sk_server **out, const sk_server_opts *opts)
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->update_lock, NULL);
 	pthread_key_create(&srv->thread_key, sk_server__thread_handles_free);
+	pthread_cond_init(&srv->sync_cond, NULL);
 	srv->max_body = opts->max_body ? opts->max_body : SK_SERVER_MAX_BODY;
 	rc = find_kb_root(&srv->kb_root, opts->kb_path ? opts->kb_path : ".");
 	if (rc < 0)
@@ -424,6 +425,9 @@ int sk_server_start(sk_server **out, const sk_server_opts *opts)
 			bind, port);
 		goto done;
 	}
+	srv->sync_every = opts->sync_every;
+	if (srv->sync_every && (rc = sk_server__sync_start(srv)) < 0)
+		goto done;
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon,
 		MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : port;
@@ -452,6 +456,7 @@ void sk_server_free(sk_server *srv)
 {
 	if (!srv)
 		return;
+	sk_server__sync_stop(srv);
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	sk_server__members_free(srv);
@@ -459,6 +464,7 @@ void sk_server_free(sk_server *srv)
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->update_lock);
 	pthread_key_delete(srv->thread_key);
+	pthread_cond_destroy(&srv->sync_cond);
 	free(srv->kb_root);
 	free(srv->url);
 	free(srv);

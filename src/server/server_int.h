@@ -52,6 +52,12 @@ struct sk_server {
 	char indexed_head[41]; /* the commit the index was last brought up to */
 	time_t scanned;        /* outside git: when the folder was last scanned */
 	pthread_key_t thread_key; /* each worker's KB and index (search.c) */
+	/* The sync thread (sync.c), when --sync-every asked for one. */
+	unsigned sync_every;
+	int sync_running;
+	int sync_stop;          /* guarded by lock; sync_cond wakes the thread */
+	pthread_cond_t sync_cond;
+	pthread_t sync_thread;
 };
 
 /* Extra response headers (Allow, Set-Cookie, Location, ...). */
@@ -238,6 +244,13 @@ void sk_server__thread_handles_free(void *p);
 int sk_server__index_refresh(sk_server *srv, sk_index *ix, int force);
 /* Makes the next index use check for changes (after a write). */
 void sk_server__index_stale(sk_server *srv);
+
+/* ---- sync.c ------------------------------------------------------------- */
+
+/* Starts the thread that syncs with "origin" every srv->sync_every
+ * seconds; stops it (waiting for a sync under way). */
+int sk_server__sync_start(sk_server *srv);
+void sk_server__sync_stop(sk_server *srv);
 
 /* ---- write.c ------------------------------------------------------------ */
 

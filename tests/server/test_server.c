@@ -1160,6 +1160,65 @@ START_TEST(hash_token)
 }
 END_TEST
 
+/* --sync-every: commits from the hub come in and are searchable; the
+ * server's own writes go out. */
+START_TEST(sync_every)
+{
+	make_kb();
+	char *hub = sk_test_tmpdir();
+	char *other = sk_test_tmpdir();
+	sk_run_result g = sk_test_run(NULL, NULL,
+		"git init -q --bare -b main '%s/hub.git' && cd '%s' && git remote add origin '%s/hub.git' && "
+		"git push -q origin main && git clone -q '%s/hub.git' '%s/clone' && cd '%s/clone' && "
+		"printf -- '---\ntitle: Fra huben\nkommuner: [tromso]\n---\n\nSkrevet i en annen kommune.\n' "
+		"> cases/fra-huben.md && git add -A && "
+		"git -c user.name=Ola -c user.email=ola@example.no commit -qm 'case: fra-huben' && git push -q",
+		hub, kb, hub, hub, other, other);
+	ck_assert_msg(g.status == 0, "git: %s", g.err);
+	sk_run_result_free(&g);
+	test_server s;
+	int st;
+	ck_assert_int_eq(test_server_start(&s, kb, "--tokens tokens --sync-every 1", &st), 0);
+	int found = 0;
+	for (int i = 0; i < 100 && !found; i++) {
+		http_resp r = http_get(s.port, "/api/search?q=huben");
+		json_t *v = r.status == 200 ? json_body(&r) : NULL;
+		found = v && json_integer_value(json_object_get(v, "total")) == 1;
+		json_decref(v);
+		http_resp_free(&r);
+		if (!found)
+			usleep(200000);
+	}
+	ck_assert_msg(found, "the hub's commit was not synced and indexed within 20 s");
+
+	char *h = sk_printf("Authorization: Bearer %s\r\nContent-Type: application/json\r\n", token);
+	http_resp r = http_req(s.port, "POST", "/api/experiments/losen/log", h,
+		"{\"kind\": \"observation\", \"title\": \"Til huben\"}");
+	ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+	http_resp_free(&r);
+	free(h);
+	int pushed = 0;
+	for (int i = 0; i < 100 && !pushed; i++) {
+		g = sk_test_run(NULL, NULL, "git --git-dir='%s/hub.git' log -1 --format=%%s main", hub);
+		pushed = sk_test_contains(g.out, "log: losen: Til huben");
+		sk_run_result_free(&g);
+		if (!pushed)
+			usleep(200000);
+	}
+	ck_assert_msg(pushed, "the server's write did not reach the hub within 20 s");
+	ck_assert_int_eq(test_server_stop(&s), 0);
+	check_server_log(kb);
+	sk_test_rmtree(hub);
+	sk_test_rmtree(other);
+	sk_test_rmtree(kb);
+	free(hub);
+	free(other);
+	free(kb);
+	free(token);
+	kb = token = NULL;
+}
+END_TEST
+
 static Suite *server_suite(void)
 {
 	Suite *s = suite_create("server");
@@ -1190,6 +1249,7 @@ static Suite *server_suite(void)
 	tcase_add_test(life, refuses_readable_tokens);
 	tcase_add_test(life, stops_cleanly);
 	tcase_add_test(life, hash_token);
+	tcase_add_test(life, sync_every);
 	suite_add_tcase(s, life);
 	return s;
 }
