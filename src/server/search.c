@@ -103,26 +103,51 @@ void sk_server__thread_handles_free(void *p)
 	free(h);
 }
 
-int sk_server__index(sk_req *r, sk_index **out)
+/* The worker thread's handles, opened on its first use. */
+static int thread_index(sk_req *r, sk_index **out)
 {
 	sk_server *srv = r->srv;
 	thread_handles *h = pthread_getspecific(srv->thread_key);
-	int rc = 0;
 	*out = NULL;
 	if (!h) {
 		h = sk_calloc(1, sizeof *h);
-		if ((rc = sk_kb_open(&h->kb, srv->kb_root)) < 0 ||
-			(rc = sk_index_open(&h->ix, h->kb, NULL)) < 0) {
-			rc = sk_server__fail(r, 500, "cannot open the search index: %s", sk_error_last());
+		if (sk_kb_open(&h->kb, srv->kb_root) < 0 || sk_index_open(&h->ix, h->kb, NULL) < 0) {
+			int rc = sk_server__fail(r, 500, "cannot open the search index: %s", sk_error_last());
 			sk_server__thread_handles_free(h);
 			return rc;
 		}
 		pthread_setspecific(srv->thread_key, h);
 	}
-	if ((rc = sk_server__index_refresh(srv, h->ix, 0)) < 0)
-		return sk_server__fail(r, 500, "cannot update the search index: %s", sk_error_last());
 	*out = h->ix;
 	return 0;
+}
+
+int sk_server__index(sk_req *r, sk_index **out)
+{
+	int rc = thread_index(r, out);
+	if (rc == 0 && (rc = sk_server__index_refresh(r->srv, *out, 0)) < 0) {
+		*out = NULL;
+		return sk_server__fail(r, 500, "cannot update the search index: %s", sk_error_last());
+	}
+	return rc;
+}
+
+void sk_server__index_written(sk_req *r, const sk_oid *commit)
+{
+	/* The writer, already slow (a commit), brings the index up to date
+	 * itself: its write is searchable at once, and readers never wait for
+	 * an update their own request did not cause. */
+	sk_server *srv = r->srv;
+	sk_index *ix = NULL;
+	int fail = r->fail_status;
+	if (thread_index(r, &ix) == 0) {
+		pthread_mutex_lock(&srv->update_lock);
+		if (sk_index_update(ix, 0, NULL, NULL, NULL) == 0)
+			memcpy(srv->indexed_head, commit->hex, sizeof srv->indexed_head);
+		pthread_mutex_unlock(&srv->update_lock);
+	}
+	r->fail_status = fail;
+	sk_error_clear();
 }
 
 /* Appends the query text the parameters make: q, then each filter as

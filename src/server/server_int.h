@@ -11,6 +11,7 @@
 #include "samskap/index.h"
 #include "samskap/record.h"
 #include "samskap/server.h"
+#include "samskap/store.h"
 #include "samskap/util.h"
 
 #include <jansson.h>
@@ -242,8 +243,11 @@ int sk_server__index(sk_req *r, sk_index **out);
 void sk_server__thread_handles_free(void *p);
 /* Updates ix when due (or when force); one update at a time. */
 int sk_server__index_refresh(sk_server *srv, sk_index *ix, int force);
-/* Makes the next index use check for changes (after a write). */
+/* Makes the next index use check for changes. */
 void sk_server__index_stale(sk_server *srv);
+/* After r committed `commit`: updates the index now (errors are left for
+ * the next check to retry). */
+void sk_server__index_written(sk_req *r, const sk_oid *commit);
 
 /* ---- sync.c ------------------------------------------------------------- */
 

@@ -104,8 +104,8 @@ static int commit_new(sk_req *r, sk_oid *commit, const char *relpath, const char
 		rc = sk_server__fail(r, 500, "the commit failed: %s", sk_error_last());
 done:
 	sk_store_free(st);
-	/* The index picks the commit up on the next request that searches. */
-	sk_server__index_stale(r->srv);
+	if (rc == 0)
+		sk_server__index_written(r, commit);
 	return rc;
 }
 
