@@ -40,7 +40,8 @@ int sk_oid_is_zero(const sk_oid *id);
 int sk_store_open(sk_store **out, const char *kb_root);
 
 /* Makes dir a git repository (git init; branch "main") when it is not
- * already inside one, and opens it as sk_store_open does. */
+ * already inside one, or when the one it is inside ignores it (a build
+ * folder), and opens it as sk_store_open does. */
 int sk_store_init(sk_store **out, const char *dir);
 
 void sk_store_free(sk_store *st);

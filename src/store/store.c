@@ -114,6 +114,23 @@ int sk_store_open(sk_store **out, const char *kb_root)
 	return rc;
 }
 
+/* Whether dir lies in repo's work tree in a path its .gitignore rules
+ * out. The repository's own root is never ignored. */
+static int enclosing_repo_ignores(git_repository *repo, const char *dir)
+{
+	const char *wd = git_repository_workdir(repo);
+	char *work = wd ? real_dir(wd) : NULL, *kb = real_dir(dir);
+	int ignored = 0;
+
+	if (work && kb && strncmp(kb, work, strlen(work)) == 0 && kb[strlen(work)] != '\0') {
+		if (git_ignore_path_is_ignored(&ignored, repo, kb + strlen(work)) < 0)
+			ignored = 0;
+	}
+	free(work);
+	free(kb);
+	return ignored;
+}
+
 int sk_store_init(sk_store **out, const char *dir)
 {
 	git_repository *repo = NULL;
@@ -124,6 +141,14 @@ int sk_store_init(sk_store **out, const char *dir)
 	git_libgit2_init();
 	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
 	err = git_repository_open_ext(&repo, dir, 0, NULL);
+	if (err == 0 && enclosing_repo_ignores(repo, dir)) {
+		/* A folder the enclosing repository ignores (a build folder, say)
+		 * is not meant to be tracked by it: the KB gets a repository of
+		 * its own rather than commits in someone else's. */
+		git_repository_free(repo);
+		repo = NULL;
+		err = GIT_ENOTFOUND;
+	}
 	if (err == GIT_ENOTFOUND) {
 		opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
 		opts.initial_head = "main";

@@ -79,6 +79,42 @@ START_TEST(init_makes_a_kb)
 }
 END_TEST
 
+/* A KB made inside another repository: a folder that repository ignores
+ * (a project's build folder, as tools/demo uses) gets a repository of its
+ * own and leaves the outer one untouched; a tracked folder becomes a
+ * folder KB of the outer repository. */
+START_TEST(init_inside_another_repository)
+{
+	char *dir = sk_test_tmpdir();
+	char *out = ok(dir, "git init -q -b main . && printf '/build/\\n' > .gitignore && "
+		"git add .gitignore && git -c user.name=P -c user.email=p@x commit -q -m project && "
+		"git rev-parse HEAD");
+	sk_run_result r = sk_test_run(dir, NULL, "%s init build/kb --example", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+	sk_run_result_free(&r);
+	char *after = ok(dir, "git rev-parse HEAD && git status --porcelain");
+	ck_assert_str_eq(after, out); /* the project: no commit, nothing staged */
+	free(after);
+	char *kb = sk_path_join(dir, "build/kb");
+	char *top = ok(kb, "git rev-parse --show-toplevel && git log --format=%s");
+	ck_assert_contains(top, "build/kb\n");
+	ck_assert_contains(top, "init: knowledge base with the bundled example content");
+	free(top);
+	assert_clean(kb);
+	free(kb);
+
+	r = sk_test_run(dir, NULL, "%s init notes", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+	sk_run_result_free(&r);
+	char *files = ok(dir, "test ! -e notes/.git && git log -1 --format=%s && git ls-files notes");
+	ck_assert_str_eq(files, "init: new knowledge base\nnotes/.gitignore\nnotes/samskap.json\n");
+	free(files);
+	free(out);
+	sk_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(new_valid_and_invalid)
 {
 	char *dir = make_kb();
@@ -396,6 +432,7 @@ int main(void)
 	TCase *tc = tcase_create("store");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, init_makes_a_kb);
+	tcase_add_test(tc, init_inside_another_repository);
 	tcase_add_test(tc, new_valid_and_invalid);
 	tcase_add_test(tc, log_entries);
 	tcase_add_test(tc, edit_with_an_editor_script);
