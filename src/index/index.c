@@ -12,7 +12,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "5"
+#define SCHEMA_VERSION "6"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -608,7 +608,12 @@ static int save_terms(writer *w)
 {
 	sqlite3_stmt *ins = NULL, *tri = NULL;
 	int rc = 0;
-	if ((rc = sk_index__prepare(w->ix, &ins, "INSERT OR IGNORE INTO terms(term) VALUES(?)")) ||
+	/* A term's id is its length in bytes times 2^32 plus a count, so the
+	 * trigram index returns the shortest terms first and the compound
+	 * search can stop early. */
+	if ((rc = sk_index__prepare(w->ix, &ins, "INSERT OR IGNORE INTO terms(tid, term) VALUES("
+		"(SELECT coalesce(max(tid), ?1 << 32) + 1 FROM terms WHERE tid BETWEEN ?1 << 32 AND ((?1 + 1) << 32) - 1),"
+		" ?2)")) ||
 		(rc = sk_index__prepare(w->ix, &tri, "INSERT INTO terms_tri(rowid, term) VALUES(?, ?)")))
 		goto done;
 	for (size_t i = 0; i < w->terms.cap; i++) {
@@ -617,7 +622,8 @@ static int save_terms(writer *w)
 		 * longer terms can hold one. */
 		if (!t || strlen(t) < 6)
 			continue;
-		sqlite3_bind_text(ins, 1, t, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)strlen(t));
+		sqlite3_bind_text(ins, 2, t, -1, SQLITE_STATIC);
 		if ((rc = step_done(w, ins, "adding a term")) != 0)
 			goto done;
 		if (sqlite3_changes(w->ix->db) == 0)

@@ -109,9 +109,12 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 	size_t slen = strlen(stem);
 	if (sk_utf8_length(stem, slen) < 4)
 		goto done;
+	/* Term ids grow with the term's length (see save_terms): in rowid
+	 * order the shortest terms come first, and the search stops at the
+	 * 24th part found or the 2000th term looked at. */
 	if (sqlite3_prepare_v2(ix->db,
-		"SELECT t.term FROM terms_tri JOIN terms t ON t.tid = terms_tri.rowid"
-		" WHERE terms_tri MATCH ? ORDER BY length(t.term) LIMIT 400", -1, &st, NULL) != SQLITE_OK)
+		"SELECT term FROM terms_tri WHERE terms_tri MATCH ? ORDER BY rowid LIMIT 2000",
+		-1, &st, NULL) != SQLITE_OK)
 		goto done;
 	sk_index__fts_quote(&q, stem);
 	sqlite3_bind_text(st, 1, q.data, -1, SQLITE_STATIC);
@@ -188,9 +191,13 @@ static int read_facets(sk_index *ix, sk_search_result *res)
 {
 	static const char *const names[] = { "type", "kommune", "challenge", "status" };
 	sqlite3_stmt *st = NULL;
-	/* One pass over the hits; facets(rid, name, value) covers it. */
+	/* One pass over the hits; facets(rid, name, value) covers it. CROSS
+	 * JOIN keeps the hits outside, here and below: the temporary table has
+	 * no statistics, and left to itself the planner scans every facet (or
+	 * record) row in index order and probes the hits (7 ms at 10 000
+	 * records even for no hit at all). */
 	int rc = sk_index__prepare(ix, &st,
-		"SELECT f.name, f.value, count(*) AS c FROM temp.hit h JOIN facets f ON f.rid = h.rid"
+		"SELECT f.name, f.value, count(*) AS c FROM temp.hit h CROSS JOIN facets f ON f.rid = h.rid"
 		" GROUP BY f.name, f.value ORDER BY f.name, c DESC, f.value");
 	if (rc)
 		return rc;
@@ -344,7 +351,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 
 	if ((rc = sk_index__prepare(ix, &st,
 		"SELECT r.rid, r.id, r.type, r.path, r.title, h.score, r.valid, h.tier FROM temp.hit h"
-		" JOIN records r ON r.rid = h.rid ORDER BY h.tier, h.score, r.date DESC, r.id"
+		" CROSS JOIN records r ON r.rid = h.rid ORDER BY h.tier, h.score, r.date DESC, r.id"
 		" LIMIT ? OFFSET ?")) != 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
@@ -699,7 +706,7 @@ int sk_index_related(sk_search_result **out, sk_index *ix, const char *id, size_
 	if ((rc = sk_index__prepare(ix, &st,
 		"SELECT r.id, r.type, r.path, r.title, x.links + x.tags * 2 + x.text AS score, r.valid,"
 		" x.links, x.tags, x.text, (SELECT count(*) FROM temp.rel)"
-		" FROM temp.rel x JOIN records r ON r.rid = x.rid ORDER BY score DESC, r.id LIMIT ?")) != 0)
+		" FROM temp.rel x CROSS JOIN records r ON r.rid = x.rid ORDER BY score DESC, r.id LIMIT ?")) != 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
 	res->hits = sk_calloc(limit, sizeof *res->hits);
