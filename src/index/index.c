@@ -12,7 +12,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "6"
+#define SCHEMA_VERSION "7"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -34,6 +34,12 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS facets(rid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS facets_rid ON facets(rid, name, value);"
 	"CREATE INDEX IF NOT EXISTS facets_nv ON facets(name, value);"
+	/* Every front-matter field's scalar values (one level into arrays and
+	 * mappings) as text, for FIELD:value filters without reading JSON. */
+	"CREATE TABLE IF NOT EXISTS fields(name TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE,"
+	"  rid INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS fields_nv ON fields(name, value);"
+	"CREATE INDEX IF NOT EXISTS fields_rid ON fields(rid);"
 	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"
 	"  content='terms', content_rowid='tid');"
@@ -41,7 +47,7 @@ static const char *const schema_sql =
 
 static const char *const drop_sql =
 	"DROP TABLE IF EXISTS fts_v; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS terms_tri;"
-	"DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS tags;"
+	"DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fields; DROP TABLE IF EXISTS tags;"
 	"DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;";
 
 int sk_index__sql_error(sk_index *ix, const char *what)
@@ -208,8 +214,8 @@ void sk_index_free(sk_index *ix)
 /* Prepared statements an update reuses. */
 typedef struct writer {
 	sk_index *ix;
-	sqlite3_stmt *find, *del_rec, *del_fts, *del_links, *del_tags, *del_facets;
-	sqlite3_stmt *ins_rec, *ins_fts, *ins_link, *ins_tag, *ins_facet, *touch;
+	sqlite3_stmt *find, *del_rec, *del_fts, *del_links, *del_tags, *del_facets, *del_fields;
+	sqlite3_stmt *ins_rec, *ins_fts, *ins_link, *ins_tag, *ins_facet, *ins_field, *touch;
 	sk_index_stats *stats;
 	sk_strset terms;
 	int git;          /* 1: blob ids are git's */
@@ -218,8 +224,8 @@ typedef struct writer {
 static void writer_free(writer *w)
 {
 	sqlite3_stmt **all[] = { &w->find, &w->del_rec, &w->del_fts, &w->del_links, &w->del_tags,
-		&w->del_facets, &w->ins_rec, &w->ins_fts, &w->ins_link, &w->ins_tag, &w->ins_facet,
-		&w->touch };
+		&w->del_facets, &w->del_fields, &w->ins_rec, &w->ins_fts, &w->ins_link, &w->ins_tag,
+		&w->ins_facet, &w->ins_field, &w->touch };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -239,6 +245,7 @@ static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
 		(rc = sk_index__prepare(ix, &w->del_links, "DELETE FROM links WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_tags, "DELETE FROM tags WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_facets, "DELETE FROM facets WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_fields, "DELETE FROM fields WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->ins_rec,
 			"INSERT INTO records(id, type, path, experiment, title, front, date, date_end, blob,"
 			" size, mtime, wt, valid, problems) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
@@ -246,6 +253,9 @@ static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
 		(rc = sk_index__prepare(ix, &w->ins_link, "INSERT INTO links(rid, target, field, line) VALUES(?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_tag, "INSERT INTO tags(rid, tag) VALUES(?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_facet, "INSERT INTO facets(rid, name, value) VALUES(?,?,?)")) ||
+		/* CAST: numbers as SQLite writes them, as the filter compares. */
+		(rc = sk_index__prepare(ix, &w->ins_field,
+			"INSERT INTO fields(rid, name, value) VALUES(?, ?, CAST(? AS TEXT))")) ||
 		(rc = sk_index__prepare(ix, &w->touch, "UPDATE records SET size = ?, mtime = ?, wt = ? WHERE rid = ?")))
 		writer_free(w);
 	return rc;
@@ -263,7 +273,8 @@ static int step_done(writer *w, sqlite3_stmt *st, const char *what)
 
 static int remove_rid(writer *w, sqlite3_int64 rid)
 {
-	sqlite3_stmt *sts[] = { w->del_fts, w->del_links, w->del_tags, w->del_facets, w->del_rec };
+	sqlite3_stmt *sts[] = { w->del_fts, w->del_links, w->del_tags, w->del_facets, w->del_fields,
+		w->del_rec };
 	for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) {
 		sqlite3_bind_int64(sts[i], 1, rid);
 		int rc = step_done(w, sts[i], "removing a record");
@@ -346,6 +357,57 @@ static int add_facet(writer *w, sqlite3_int64 rid, const char *name, const char 
 	sqlite3_bind_text(w->ins_facet, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(w->ins_facet, 3, value, -1, SQLITE_TRANSIENT);
 	return step_done(w, w->ins_facet, "adding a facet");
+}
+
+/* One scalar value of front-matter field `name` (objects and arrays give
+ * nothing; null neither). */
+static int add_field_value(writer *w, sqlite3_int64 rid, const char *name, json_t *v)
+{
+	sqlite3_stmt *st = w->ins_field;
+	if (json_is_string(v))
+		sqlite3_bind_text(st, 3, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
+	else if (json_is_integer(v))
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)json_integer_value(v));
+	else if (json_is_real(v))
+		sqlite3_bind_double(st, 3, json_real_value(v));
+	else if (json_is_boolean(v))
+		sqlite3_bind_text(st, 3, json_is_true(v) ? "true" : "false", -1, SQLITE_STATIC);
+	else
+		return 0;
+	sqlite3_bind_int64(st, 1, rid);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	return step_done(w, st, "adding a field");
+}
+
+/* Every field of the front matter: its value, or the values one level
+ * into an array or mapping (kommuner: [a, b]; measurements: {x: 1}). */
+static int add_fields(writer *w, sqlite3_int64 rid, json_t *front)
+{
+	const char *key;
+	json_t *v;
+	int rc = 0;
+	if (!json_is_object(front))
+		return 0;
+	json_object_foreach(front, key, v) {
+		if (json_is_array(v)) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(v, i, e) {
+				if ((rc = add_field_value(w, rid, key, e)) != 0)
+					return rc;
+			}
+		} else if (json_is_object(v)) {
+			const char *k;
+			json_t *e;
+			json_object_foreach(v, k, e) {
+				if ((rc = add_field_value(w, rid, key, e)) != 0)
+					return rc;
+			}
+		} else if ((rc = add_field_value(w, rid, key, v)) != 0) {
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* Facet values from a string field and an array field (kommune and
@@ -492,6 +554,8 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 		goto done;
 	const char *status = str_field(front, "status");
 	if (status && (rc = add_facet(w, rid, "status", status)) != 0)
+		goto done;
+	if ((rc = add_fields(w, rid, front)) != 0)
 		goto done;
 
 	if (rec) {

@@ -67,17 +67,12 @@ static void filter_sql(sk_buf *sql, params *p, const sk_qfilter *f)
 		params_add(p, v);
 		params_add(p, v);
 	} else {
-		/* Any front-matter field; the parser checked the name is a slug,
-		 * and the JSON path is bound, not spliced. */
-		char *path = sk_printf("$.\"%s\"", n);
-		sk_buf_puts(sql, "EXISTS (SELECT 1 FROM json_each(r.front, ?) j WHERE"
-			" (j.type = 'text' AND j.value = ? COLLATE NOCASE)"
-			" OR (j.type IN ('integer', 'real') AND CAST(j.value AS TEXT) = ?)"
-			" OR (j.type = 'true' AND ? = 'true') OR (j.type = 'false' AND ? = 'false'))");
-		params_add(p, path);
-		for (int i = 0; i < 4; i++)
-			params_add(p, v);
-		free(path);
+		/* Any front-matter field, through the index's table of field
+		 * values (text, case-insensitive; numbers as SQLite writes them;
+		 * true, false). */
+		sk_buf_puts(sql, "r.rid IN (SELECT rid FROM fields WHERE name = ? AND value = ?)");
+		params_add(p, n);
+		params_add(p, v);
 	}
 	sk_buf_putc(sql, ')');
 }

@@ -108,6 +108,15 @@ START_TEST(test_filters_and_facets)
 	ck_first(dir, "challenge:ungt-utenforskap ungdom", "maal");
 	ck_first(dir, "since:2025 until:2025-03 type:case", "maal");
 	ck_first(dir, "resource_group:true", "asker");
+	/* Field values: case-insensitive text, numbers, inside arrays and
+	 * mappings (one level), and no match where none holds the value. */
+	ck_first(dir, "fylke:innlandet", "nord-fron");
+	ck_first(dir, "kommunenummer:3203", "asker");
+	ck_first(dir, "tags:omsorg", "velferdsteknologi");
+	ck_first(dir, "type:experiment metrics:avbrot", "");
+	ck_first(dir, "resource_group:false", "nord-fron");
+	ck_first(dir, "author:kari type:log", "2025-09-01-vedtak");
+	ck_first(dir, "fylke:oslo", "");
 	sk_run_result r = search(dir, "--json --facets ungdom OR eldre");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_contains(r.out, "\"facets\"");
