@@ -12,17 +12,22 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "7"
+#define SCHEMA_VERSION "8"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	/* records holds the narrow columns every search reads, hit by hit;
+	 * the front matter (JSON) and validation problems sit beside it in
+	 * record_front, so that a page of records is not a page of JSON. */
 	"CREATE TABLE IF NOT EXISTS records("
 	"  rid INTEGER PRIMARY KEY, id TEXT NOT NULL, type TEXT NOT NULL,"
 	"  path TEXT NOT NULL UNIQUE, experiment TEXT, title TEXT NOT NULL,"
-	"  front TEXT NOT NULL, date TEXT, date_end TEXT, blob TEXT NOT NULL,"
+	"  date TEXT, date_end TEXT, blob TEXT NOT NULL,"
 	"  size INTEGER, mtime INTEGER, wt INTEGER NOT NULL DEFAULT 0,"
-	"  valid INTEGER NOT NULL, problems TEXT);"
+	"  valid INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS record_front(rid INTEGER PRIMARY KEY, front TEXT NOT NULL, problems TEXT);"
 	"CREATE INDEX IF NOT EXISTS records_id ON records(id);"
+	"CREATE INDEX IF NOT EXISTS records_type_title ON records(type, title COLLATE NOCASE);"
 	"CREATE INDEX IF NOT EXISTS records_wt ON records(wt) WHERE wt = 1;"
 	"CREATE TABLE IF NOT EXISTS links(rid INTEGER NOT NULL, target TEXT NOT NULL,"
 	"  field TEXT, line INTEGER);"
@@ -48,7 +53,7 @@ static const char *const schema_sql =
 static const char *const drop_sql =
 	"DROP TABLE IF EXISTS fts_v; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS terms_tri;"
 	"DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fields; DROP TABLE IF EXISTS tags;"
-	"DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;";
+	"DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS record_front; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;";
 
 int sk_index__sql_error(sk_index *ix, const char *what)
 {
@@ -175,7 +180,7 @@ int sk_index_open(sk_index **out, const sk_kb *kb, const char *db_path)
 	if ((rc = sk_index__fts5_register(ix->db, &ix->tctx)) != 0)
 		goto done;
 	if ((rc = sk_index__exec(ix, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-		"PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000;")) != 0)
+		"PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32000; PRAGMA mmap_size = 1073741824;")) != 0)
 		goto done;
 	if ((rc = sk_index__exec(ix, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;")) != 0)
 		goto done;
@@ -214,8 +219,8 @@ void sk_index_free(sk_index *ix)
 /* Prepared statements an update reuses. */
 typedef struct writer {
 	sk_index *ix;
-	sqlite3_stmt *find, *del_rec, *del_fts, *del_links, *del_tags, *del_facets, *del_fields;
-	sqlite3_stmt *ins_rec, *ins_fts, *ins_link, *ins_tag, *ins_facet, *ins_field, *touch;
+	sqlite3_stmt *find, *del_rec, *del_front, *del_fts, *del_links, *del_tags, *del_facets, *del_fields;
+	sqlite3_stmt *ins_rec, *ins_front, *ins_fts, *ins_link, *ins_tag, *ins_facet, *ins_field, *touch;
 	sk_index_stats *stats;
 	sk_strset terms;
 	int git;          /* 1: blob ids are git's */
@@ -223,7 +228,7 @@ typedef struct writer {
 
 static void writer_free(writer *w)
 {
-	sqlite3_stmt **all[] = { &w->find, &w->del_rec, &w->del_fts, &w->del_links, &w->del_tags,
+	sqlite3_stmt **all[] = { &w->find, &w->del_rec, &w->del_front, &w->ins_front, &w->del_fts, &w->del_links, &w->del_tags,
 		&w->del_facets, &w->del_fields, &w->ins_rec, &w->ins_fts, &w->ins_link, &w->ins_tag,
 		&w->ins_facet, &w->ins_field, &w->touch };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
@@ -241,14 +246,17 @@ static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
 	int rc = 0;
 	if ((rc = sk_index__prepare(ix, &w->find, "SELECT rid, blob, size, mtime, wt FROM records WHERE path = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_rec, "DELETE FROM records WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_front, "DELETE FROM record_front WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_fts, "DELETE FROM fts WHERE rowid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_links, "DELETE FROM links WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_tags, "DELETE FROM tags WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_facets, "DELETE FROM facets WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_fields, "DELETE FROM fields WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->ins_rec,
-			"INSERT INTO records(id, type, path, experiment, title, front, date, date_end, blob,"
-			" size, mtime, wt, valid, problems) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+			"INSERT INTO records(id, type, path, experiment, title, date, date_end, blob,"
+			" size, mtime, wt, valid) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->ins_front,
+			"INSERT INTO record_front(rid, front, problems) VALUES(?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_fts, "INSERT INTO fts(rowid, title, tags, body) VALUES(?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_link, "INSERT INTO links(rid, target, field, line) VALUES(?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_tag, "INSERT INTO tags(rid, tag) VALUES(?,?)")) ||
@@ -274,7 +282,7 @@ static int step_done(writer *w, sqlite3_stmt *st, const char *what)
 static int remove_rid(writer *w, sqlite3_int64 rid)
 {
 	sqlite3_stmt *sts[] = { w->del_fts, w->del_links, w->del_tags, w->del_facets, w->del_fields,
-		w->del_rec };
+		w->del_front, w->del_rec };
 	for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) {
 		sqlite3_bind_int64(sts[i], 1, rid);
 		int rc = step_done(w, sts[i], "removing a record");
@@ -503,21 +511,24 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 	if (experiment)
 		sqlite3_bind_text(st, 4, experiment, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, front_json ? front_json : "{}", -1, SQLITE_STATIC);
 	if (date)
-		sqlite3_bind_text(st, 7, date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, date, -1, SQLITE_STATIC);
 	if (date_end)
-		sqlite3_bind_text(st, 8, date_end, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, blob, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, size);
-	sqlite3_bind_int64(st, 11, mtime);
-	sqlite3_bind_int(st, 12, wt);
-	sqlite3_bind_int(st, 13, valid);
-	if (problems)
-		sqlite3_bind_text(st, 14, problems, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, date_end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, blob, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, size);
+	sqlite3_bind_int64(st, 10, mtime);
+	sqlite3_bind_int(st, 11, wt);
+	sqlite3_bind_int(st, 12, valid);
 	if ((rc = step_done(w, st, "adding a record")) != 0)
 		goto done;
 	sqlite3_int64 rid = sqlite3_last_insert_rowid(w->ix->db);
+	sqlite3_bind_int64(w->ins_front, 1, rid);
+	sqlite3_bind_text(w->ins_front, 2, front_json ? front_json : "{}", -1, SQLITE_STATIC);
+	if (problems)
+		sqlite3_bind_text(w->ins_front, 3, problems, -1, SQLITE_STATIC);
+	if ((rc = step_done(w, w->ins_front, "adding front matter")) != 0)
+		goto done;
 
 	for (size_t i = 0; rec && i < rec->n_links; i++) {
 		sk_link *l = &rec->links[i];

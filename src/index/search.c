@@ -250,10 +250,12 @@ static int fill_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 	int rc = 0;
 	if (expr) {
 		params_add(&p, expr);
-		/* Without filters the records table need not be read at all. */
+		/* Without filters the records table need not be read at all;
+		 * with them the text match drives (CROSS JOIN), never a scan of
+		 * records by type probing the text index. */
 		if (q->n_filters)
 			sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT r.rid, %s, %d"
-				" FROM fts JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?",
+				" FROM fts CROSS JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?",
 				ranked ? "fts.rank" : "0", tier);
 		else
 			sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT rowid, %s, %d"
