@@ -12,7 +12,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "8"
+#define SCHEMA_VERSION "9"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -38,12 +38,12 @@ static const char *const schema_sql =
 	"CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);"
 	"CREATE TABLE IF NOT EXISTS facets(rid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS facets_rid ON facets(rid, name, value);"
-	"CREATE INDEX IF NOT EXISTS facets_nv ON facets(name, value);"
+	"CREATE INDEX IF NOT EXISTS facets_nv ON facets(name, value, rid);"
 	/* Every front-matter field's scalar values (one level into arrays and
 	 * mappings) as text, for FIELD:value filters without reading JSON. */
 	"CREATE TABLE IF NOT EXISTS fields(name TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE,"
 	"  rid INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS fields_nv ON fields(name, value);"
+	"CREATE INDEX IF NOT EXISTS fields_nv ON fields(name, value, rid);"
 	"CREATE INDEX IF NOT EXISTS fields_rid ON fields(rid);"
 	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"
