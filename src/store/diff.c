@@ -60,6 +60,145 @@ static int tree_of(git_tree **out, sk_store *st, const sk_oid *commit, int zero_
 	return rc;
 }
 
+/* ---- Walking two trees ---------------------------------------------------
+ * libgit2's tree-to-tree diff reads every entry of both trees, unchanged
+ * subtrees too (200 000 entries and 300 ms for one changed record at
+ * 100 000). This walk descends only where the subtree ids differ. It finds
+ * additions, deletions and modifications; where a commit both adds and
+ * deletes files, renames may hide among them, and libgit2's diff with its
+ * similarity search decides instead. */
+
+typedef struct tree_walk {
+	sk_store *st;
+	change_list *l;
+	size_t added, deleted;
+	sk_buf path;
+} tree_walk;
+
+/* Git orders tree entries by name, a tree's name as if it ended in '/'. */
+static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
+{
+	const char *x = git_tree_entry_name(a), *y = git_tree_entry_name(b);
+	size_t i = 0;
+	while (x[i] && x[i] == y[i])
+		i++;
+	unsigned char cx = (unsigned char)x[i], cy = (unsigned char)y[i];
+	if (!cx && git_tree_entry_type(a) == GIT_OBJECT_TREE)
+		cx = '/';
+	if (!cy && git_tree_entry_type(b) == GIT_OBJECT_TREE)
+		cy = '/';
+	return (cx > cy) - (cx < cy);
+}
+
+/* Whether the walk need look under the repository folder `dir/` (the KB
+ * is inside it, or it is inside the KB). */
+static int walk_wanted(const sk_store *st, const char *dir)
+{
+	size_t n = strlen(dir), p = strlen(st->prefix);
+	return strncmp(dir, st->prefix, n < p ? n : p) == 0;
+}
+
+static int walk_trees(tree_walk *w, git_tree *a, git_tree *b);
+
+/* One entry only on one side (old: deleted, else added), a subtree with
+ * all it holds. */
+static int walk_one(tree_walk *w, const git_tree_entry *e, int old)
+{
+	git_object_t type = git_tree_entry_type(e);
+	if (type == GIT_OBJECT_TREE) {
+		git_tree *t = NULL;
+		if (git_tree_lookup(&t, w->st->repo, git_tree_entry_id(e)) < 0)
+			return sk_store__git_error(SK_ERROR, "reading a tree");
+		int rc = old ? walk_trees(w, t, NULL) : walk_trees(w, NULL, t);
+		git_tree_free(t);
+		return rc;
+	}
+	if (type != GIT_OBJECT_BLOB)
+		return 0;   /* a submodule */
+	const char *kp = sk_store__kb_path(w->st, w->path.data);
+	if (!kp)
+		return 0;
+	sk_store_change *c = change_push(w->l);
+	if (old) {
+		c->kind = SK_CHANGE_DELETED;
+		c->old_path = sk_strdup(kp);
+		sk_store__oid_to(&c->old_blob, git_tree_entry_id(e));
+		w->deleted++;
+	} else {
+		c->kind = SK_CHANGE_ADDED;
+		c->new_path = sk_strdup(kp);
+		sk_store__oid_to(&c->new_blob, git_tree_entry_id(e));
+		w->added++;
+	}
+	return 0;
+}
+
+/* Both sides hold the name: nothing when the ids match, else a modified
+ * file or the walk of both subtrees. */
+static int walk_both(tree_walk *w, const git_tree_entry *x, const git_tree_entry *y)
+{
+	if (git_oid_equal(git_tree_entry_id(x), git_tree_entry_id(y)) &&
+		git_tree_entry_filemode(x) == git_tree_entry_filemode(y))
+		return 0;
+	if (git_tree_entry_type(x) == GIT_OBJECT_TREE) {   /* so is y: the names sort alike */
+		git_tree *ta = NULL, *tb = NULL;
+		int rc = 0;
+		if (git_tree_lookup(&ta, w->st->repo, git_tree_entry_id(x)) < 0 ||
+			git_tree_lookup(&tb, w->st->repo, git_tree_entry_id(y)) < 0)
+			rc = sk_store__git_error(SK_ERROR, "reading a tree");
+		else
+			rc = walk_trees(w, ta, tb);
+		git_tree_free(ta);
+		git_tree_free(tb);
+		return rc;
+	}
+	if (git_tree_entry_type(x) != GIT_OBJECT_BLOB || git_tree_entry_type(y) != GIT_OBJECT_BLOB)
+		return 0;
+	const char *kp = sk_store__kb_path(w->st, w->path.data);
+	if (!kp)
+		return 0;
+	sk_store_change *c = change_push(w->l);
+	c->kind = SK_CHANGE_MODIFIED;
+	c->old_path = sk_strdup(kp);
+	c->new_path = sk_strdup(kp);
+	sk_store__oid_to(&c->old_blob, git_tree_entry_id(x));
+	sk_store__oid_to(&c->new_blob, git_tree_entry_id(y));
+	return 0;
+}
+
+/* Compares tree a (NULL: empty) with tree b (NULL: empty) at w->path. */
+static int walk_trees(tree_walk *w, git_tree *a, git_tree *b)
+{
+	size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
+	size_t i = 0, j = 0, base = w->path.len;
+	int rc = 0;
+	while (rc == 0 && (i < na || j < nb)) {
+		const git_tree_entry *x = i < na ? git_tree_entry_byindex(a, i) : NULL;
+		const git_tree_entry *y = j < nb ? git_tree_entry_byindex(b, j) : NULL;
+		int cmp = !x ? 1 : !y ? -1 : entry_cmp(x, y);
+		const git_tree_entry *e = cmp <= 0 ? x : y;
+		w->path.len = base;
+		sk_buf_puts(&w->path, git_tree_entry_name(e));
+		int is_tree = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+		if (is_tree)
+			sk_buf_putc(&w->path, '/');
+		if (is_tree && !walk_wanted(w->st, w->path.data))
+			;   /* outside the KB */
+		else if (cmp == 0)
+			rc = walk_both(w, x, y);
+		else
+			rc = walk_one(w, e, cmp < 0);
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			j++;
+	}
+	w->path.len = base;
+	if (w->path.data)
+		w->path.data[base] = '\0';
+	return rc;
+}
+
 int sk_store_diff(sk_store_change **changes, size_t *count, sk_store *st,
 	const sk_oid *from, const sk_oid *to)
 {
@@ -77,6 +216,18 @@ int sk_store_diff(sk_store_change **changes, size_t *count, sk_store *st,
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
 	if ((rc = tree_of(&a, st, from, 1)) < 0 || (rc = tree_of(&b, st, to, 0)) < 0)
 		goto done;
+	{
+		tree_walk w = { st, &l, 0, 0, SK_BUF_INIT };
+		sk_buf_puts(&w.path, "");
+		rc = walk_trees(&w, a, b);
+		sk_buf_free(&w.path);
+		if (rc < 0)
+			goto done;
+		if (!w.added || !w.deleted)
+			goto sorted;   /* no rename can hide here */
+		sk_store_changes_free(l.items, l.len);
+		memset(&l, 0, sizeof l);
+	}
 	prefix_pathspec(st, &opts.pathspec, &one);
 	opts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	if (git_diff_tree_to_tree(&diff, st->repo, a, b, &opts) < 0) {
@@ -136,6 +287,7 @@ int sk_store_diff(sk_store_change **changes, size_t *count, sk_store *st,
 			continue;
 		}
 	}
+sorted:
 	if (l.len > 1)
 		qsort(l.items, l.len, sizeof *l.items, change_cmp);
 	*changes = l.items;

@@ -289,6 +289,84 @@ START_TEST(diff_and_status)
 }
 END_TEST
 
+/* The diff walks only subtrees that changed: nested additions, a
+ * modification, deletions alone, files outside the KB's folder left out,
+ * and renames still paired (a commit with both additions and deletions). */
+START_TEST(diff_walks_changed_trees)
+{
+	char *dir = sk_test_tmpdir();
+	char *kb = sk_path_join(dir, "docs/kb");
+	sk_store *st = NULL;
+	sk_oid c1, c2, c3, c4;
+	sk_store_change *ch = NULL;
+	size_t n = 0;
+
+	sk_path_mkdirs(kb);
+	free(sh(dir, GIT "init -q ."));
+	sk_test_write(dir, "docs/kbx/outside.md", "x\n");
+	sk_test_write(dir, "README", "outside\n");
+	free(sh(dir, GIT "add -A && " GIT "commit -q -m outside"));
+	ck_rc(sk_store_open(&st, kb), 0);
+	ck_rc(write1(st, "a.md", "a\n", SK_STORE_EXPECT_ABSENT, "a"), 0);
+	ck_rc(write1(st, "cases/keep.md", "keep\n", SK_STORE_EXPECT_ABSENT, "keep"), 0);
+	ck_rc(sk_store_head(&c1, st), 0);
+	ck_rc(write1(st, "a.md", "a2\n", SK_STORE_EXPECT_ANY, "a2"), 0);
+	ck_rc(write1(st, "sub/d.md", "d\n", SK_STORE_EXPECT_ABSENT, "d"), 0);
+	ck_rc(write1(st, "sub/deep/e.md", "e\n", SK_STORE_EXPECT_ABSENT, "e"), 0);
+	sk_test_write(dir, "docs/kbx/outside.md", "y\n");   /* beside the KB, not in it */
+	sk_test_write(dir, "README", "changed\n");
+	free(sh(dir, GIT "add -A && " GIT "commit -q -m outside2"));
+	ck_rc(sk_store_head(&c2, st), 0);
+
+	ck_rc(sk_store_diff(&ch, &n, st, &c1, &c2), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(ch[0].kind, SK_CHANGE_MODIFIED);
+	ck_assert_str_eq(ch[0].old_path, "a.md");
+	ck_assert_str_eq(ch[0].new_path, "a.md");
+	sk_oid h;
+	sk_store_hash(&h, "a2\n", 3);
+	ck_assert_str_eq(ch[0].new_blob.hex, h.hex);
+	ck_assert_int_eq(ch[1].kind, SK_CHANGE_ADDED);
+	ck_assert_str_eq(ch[1].new_path, "sub/d.md");
+	ck_assert_int_eq(ch[2].kind, SK_CHANGE_ADDED);
+	ck_assert_str_eq(ch[2].new_path, "sub/deep/e.md");
+	sk_store_changes_free(ch, n);
+
+	/* Deletions only: a whole folder. */
+	ck_rc(write1(st, "sub/deep/e.md", NULL, SK_STORE_EXPECT_ANY, "rm e"), 0);
+	ck_rc(write1(st, "sub/d.md", NULL, SK_STORE_EXPECT_ANY, "rm d"), 0);
+	ck_rc(sk_store_head(&c3, st), 0);
+	ck_rc(sk_store_diff(&ch, &n, st, &c2, &c3), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ch[0].kind, SK_CHANGE_DELETED);
+	ck_assert_str_eq(ch[0].old_path, "sub/d.md");
+	ck_assert_int_eq(ch[1].kind, SK_CHANGE_DELETED);
+	ck_assert_str_eq(ch[1].old_path, "sub/deep/e.md");
+	sk_store_changes_free(ch, n);
+
+	/* A move: paired as a rename. */
+	free(sh(kb, GIT "mv cases/keep.md cases/moved.md && " GIT "commit -q -m move"));
+	ck_rc(sk_store_head(&c4, st), 0);
+	ck_rc(sk_store_diff(&ch, &n, st, &c3, &c4), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ch[0].kind, SK_CHANGE_RENAMED);
+	ck_assert_str_eq(ch[0].old_path, "cases/keep.md");
+	ck_assert_str_eq(ch[0].new_path, "cases/moved.md");
+	sk_store_changes_free(ch, n);
+
+	/* From the empty tree: every file of the KB. */
+	ck_rc(sk_store_diff(&ch, &n, st, NULL, &c1), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(ch[0].new_path, "a.md");
+	ck_assert_str_eq(ch[1].new_path, "cases/keep.md");
+	sk_store_changes_free(ch, n);
+	sk_store_free(st);
+	free(kb);
+	sk_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(history_of_paths)
 {
 	char *dir = sk_test_tmpdir();
@@ -588,6 +666,7 @@ int main(void)
 	tcase_add_test(tc, detached_head_and_open_errors);
 	tcase_add_test(tc, kb_in_a_subfolder);
 	tcase_add_test(tc, diff_and_status);
+	tcase_add_test(tc, diff_walks_changed_trees);
 	tcase_add_test(tc, history_of_paths);
 	tcase_add_test(tc, author_resolution);
 	tcase_add_test(tc, concurrent_writers);
