@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "samskap/util.h"
 
@@ -130,6 +131,17 @@ void sk_kb_free(sk_kb *kb);
 /* Lists the paths (relative to the root, sorted) of every file in the
  * record folders, records or not, so that a check can report strays. */
 int sk_kb_list_files(char ***paths, size_t *count, const sk_kb *kb);
+
+/* The same files with what lstat says of them, for telling which changed
+ * since they were last read. */
+typedef struct sk_kb_file {
+	char *path;
+	int regular;        /* 0: a symlink or other non-file (never read) */
+	int64_t size;       /* -1 when lstat failed */
+	int64_t mtime_ns;
+} sk_kb_file;
+int sk_kb_list_file_stats(sk_kb_file **files, size_t *count, const sk_kb *kb);
+void sk_kb_file_stats_free(sk_kb_file *files, size_t count);
 void sk_kb_paths_free(char **paths, size_t count);
 
 /* Checks a whole KB: every file parses and validates, ids are unique,

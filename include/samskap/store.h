@@ -73,6 +73,10 @@ int sk_store_read_blob(char **data, size_t *len, sk_store *st, const sk_oid *blo
  * when the commit has no such file. */
 int sk_store_blob_id(sk_oid *out, sk_store *st, const sk_oid *commit, const char *relpath);
 
+/* *out: 1 when git ignores the file relpath of the KB (.gitignore and
+ * friends), else 0. */
+int sk_store_ignored(int *out, sk_store *st, const char *relpath);
+
 /* The id git would give `data` as a blob (git hash-object). */
 int sk_store_hash(sk_oid *out, const void *data, size_t len);
 

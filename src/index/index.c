@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "9"
+#define SCHEMA_VERSION "10"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -28,6 +29,8 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS record_front(rid INTEGER PRIMARY KEY, front TEXT NOT NULL, problems TEXT);"
 	"CREATE INDEX IF NOT EXISTS records_id ON records(id);"
 	"CREATE INDEX IF NOT EXISTS records_type_title ON records(type, title COLLATE NOCASE);"
+	/* The work-tree scan reads these in path order (see worktree_changes). */
+	"CREATE INDEX IF NOT EXISTS records_scan ON records(path, size, mtime, wt);"
 	"CREATE INDEX IF NOT EXISTS records_wt ON records(wt) WHERE wt = 1;"
 	"CREATE TABLE IF NOT EXISTS links(rid INTEGER NOT NULL, target TEXT NOT NULL,"
 	"  field TEXT, line INTEGER);"
@@ -224,6 +227,7 @@ typedef struct writer {
 	sk_index_stats *stats;
 	sk_strset terms;
 	int git;          /* 1: blob ids are git's */
+	sk_store *st;     /* the repository (git only), for HEAD's blob ids */
 } writer;
 
 static void writer_free(writer *w)
@@ -614,7 +618,9 @@ static void content_hash(char out[41], const char *data, size_t len)
 
 /* Reads path from the work tree and indexes it unless the index already
  * holds that content. `known_blob` (may be NULL) is the blob id when the
- * caller knows the file matches a commit, which spares hashing it. */
+ * caller knows the file matches a commit, which spares hashing it. wt: 1
+ * when the file is uncommitted work, 0 when it is HEAD's, -1 to find out
+ * (its hash against HEAD's blob). */
 static int refresh_path(writer *w, const char *path, const char *known_blob, int wt, int use_stat)
 {
 	int rc = 0;
@@ -654,10 +660,15 @@ static int refresh_path(writer *w, const char *path, const char *known_blob, int
 	if (known_blob) {
 		snprintf(hex, sizeof hex, "%s", known_blob);
 	} else if (w->git) {
-		sk_oid oid;
+		sk_oid oid, head;
 		if ((rc = sk_store_hash(&oid, data, len)) != 0)
 			goto done;
 		snprintf(hex, sizeof hex, "%s", oid.hex);
+		if (wt < 0) {
+			if ((rc = sk_store_blob_id(&head, w->st, NULL, path)) != 0)
+				goto done;
+			wt = strcmp(head.hex, oid.hex) != 0;
+		}
 	} else {
 		content_hash(hex, data, len);
 	}
@@ -773,12 +784,83 @@ static int sorted_has(char **arr, size_t n, const char *s)
 	return bsearch(&s, arr, n, sizeof *arr, cmp_str) != NULL;
 }
 
+/* The work tree's changes since the last update, from what lstat says:
+ * files whose size or mtime differ from what the index holds, files it
+ * does not hold (unless git ignores them), records whose file is gone,
+ * files written so close to the last scan (`racy_ns`) that a second write
+ * could hide behind the same mtime (git's "racily clean"), and records of
+ * uncommitted work (HEAD may have moved under them). Sorted; *dirty holds
+ * strings owned by *names. Unlike git's status it reads no git index and
+ * walks no tree: 100 000 records are an lstat each and one scan of the
+ * index's records. */
+static int worktree_changes(sk_index *ix, sk_store *st, int64_t racy_ns, char ***dirty,
+	size_t *n_dirty)
+{
+	sk_kb_file *files = NULL;
+	size_t n_files = 0, n = 0, cap = 16;
+	sqlite3_stmt *q = NULL;
+	char **out = sk_calloc(cap, sizeof *out);
+	int rc = sk_kb_list_file_stats(&files, &n_files, ix->kb);
+	if (rc)
+		goto done;
+	if ((rc = sk_index__prepare(ix, &q, "SELECT path, size, mtime, wt FROM records ORDER BY path")) != 0)
+		goto done;
+	size_t i = 0;
+	int more = sqlite3_step(q) == SQLITE_ROW;
+	while (i < n_files || more) {
+		const char *rpath = more ? (const char *)sqlite3_column_text(q, 0) : NULL;
+		int cmp = i >= n_files ? 1 : !rpath ? -1 : strcmp(files[i].path, rpath);
+		const char *changed = NULL;
+		if (cmp == 0) {
+			const sk_kb_file *f = &files[i];
+			if (!f->regular || f->size != sqlite3_column_int64(q, 1) ||
+				f->mtime_ns != sqlite3_column_int64(q, 2) || f->mtime_ns >= racy_ns ||
+				sqlite3_column_int(q, 3))
+				changed = f->path;
+		} else if (cmp < 0) {
+			int ignored = 0;
+			if (record_place(files[i].path) &&
+				(rc = sk_store_ignored(&ignored, st, files[i].path)) != 0)
+				goto done;
+			if (record_place(files[i].path) && !ignored)
+				changed = files[i].path;
+		} else {
+			changed = rpath;   /* gone */
+		}
+		if (changed) {
+			if (n == cap) {
+				cap *= 2;
+				out = sk_realloc(out, sk_mul_size(cap, sizeof *out));
+			}
+			out[n++] = sk_strdup(changed);
+		}
+		if (cmp <= 0)
+			i++;
+		if (cmp >= 0)
+			more = sqlite3_step(q) == SQLITE_ROW;
+	}
+	*dirty = out;
+	*n_dirty = n;
+	out = NULL;
+done:
+	if (out) {
+		for (size_t k = 0; k < n; k++)
+			free(out[k]);
+		free(out);
+	}
+	sqlite3_finalize(q);
+	sk_kb_file_stats_free(files, n_files);
+	return rc;
+}
+
 /* Git: the files to look at. Full: every file of HEAD plus the work
- * tree's changes. Incremental: the tree diff from `since` to HEAD, the
- * work tree's changes, and the records indexed from uncommitted work last
- * time (they may have been reverted). */
+ * tree's changes (git's status). Incremental: the tree diff from `since`
+ * to HEAD and the work tree's changes since the last update (lstat against
+ * the index, when it knows when it last looked: racy_ns > 0; else git's
+ * status and the records indexed from uncommitted work last time, which
+ * may have been reverted). */
 static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_list *out, int full,
-	int committed)
+	int committed, int64_t racy_ns)
 {
 	int rc = 0;
 	sk_store_change *status = NULL, *diff = NULL;
@@ -788,14 +870,26 @@ static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_lis
 	char **dirty = NULL;
 	size_t n_dirty = 0;
 	sqlite3_stmt *q = NULL;
-	if (!committed && (rc = sk_store_status(&status, &n_status, st)) != 0)
-		goto done;
-	dirty = sk_calloc(n_status * 2 + 1, sizeof *dirty);
-	for (size_t i = 0; i < n_status; i++) {
-		if (status[i].new_path)
-			dirty[n_dirty++] = status[i].new_path;
-		if (status[i].old_path)
-			dirty[n_dirty++] = status[i].old_path;
+	/* By lstat the dirty files' state is not known (-1: hash and see). */
+	int scan = !full && !committed && racy_ns > 0, dirty_wt = scan ? -1 : 1;
+	char **scanned = NULL;
+	size_t n_scanned = 0;
+	if (scan) {
+		if ((rc = worktree_changes(ix, st, racy_ns, &scanned, &n_scanned)) != 0)
+			goto done;
+		dirty = sk_calloc(n_scanned + 1, sizeof *dirty);
+		for (size_t i = 0; i < n_scanned; i++)
+			dirty[n_dirty++] = scanned[i];
+	} else {
+		if (!committed && (rc = sk_store_status(&status, &n_status, st)) != 0)
+			goto done;
+		dirty = sk_calloc(n_status * 2 + 1, sizeof *dirty);
+		for (size_t i = 0; i < n_status; i++) {
+			if (status[i].new_path)
+				dirty[n_dirty++] = status[i].new_path;
+			if (status[i].old_path)
+				dirty[n_dirty++] = status[i].old_path;
+		}
 	}
 	if (n_dirty > 1)
 		qsort(dirty, n_dirty, sizeof *dirty, cmp_str);
@@ -817,12 +911,13 @@ static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_lis
 				paths_add(out, diff[i].old_path, NULL, sorted_has(dirty, n_dirty, diff[i].old_path));
 			if (diff[i].new_path && record_place(diff[i].new_path)) {
 				int wt = sorted_has(dirty, n_dirty, diff[i].new_path);
-				paths_add(out, diff[i].new_path, wt ? NULL : diff[i].new_blob.hex, wt);
+				paths_add(out, diff[i].new_path, wt ? NULL : diff[i].new_blob.hex,
+					wt ? dirty_wt : 0);
 			}
 		}
-		if ((rc = sk_index__prepare(ix, &q, "SELECT path FROM records WHERE wt = 1")) != 0)
+		if (!scan && (rc = sk_index__prepare(ix, &q, "SELECT path FROM records WHERE wt = 1")) != 0)
 			goto done;
-		while (sqlite3_step(q) == SQLITE_ROW) {
+		while (q && sqlite3_step(q) == SQLITE_ROW) {
 			const char *p = (const char *)sqlite3_column_text(q, 0);
 			if (p && !sorted_has(dirty, n_dirty, p))
 				paths_add(out, p, NULL, 0);
@@ -830,10 +925,13 @@ static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_lis
 	}
 	for (size_t i = 0; i < n_dirty; i++)
 		if (record_place(dirty[i]))
-			paths_add(out, dirty[i], NULL, 1);
+			paths_add(out, dirty[i], NULL, dirty_wt);
 done:
 	sqlite3_finalize(q);
 	free(dirty);
+	for (size_t i = 0; i < n_scanned; i++)
+		free(scanned[i]);
+	free(scanned);
 	sk_store_changes_free(status, n_status);
 	sk_store_changes_free(diff, n_diff);
 	sk_store_files_free(files, n_files);
@@ -899,6 +997,10 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	char *mode = NULL, *commit = NULL;
 	writer w;
 	int have_writer = 0, in_tx = 0, full = (flags & SK_INDEX_REBUILD) != 0;
+	char *scanned = NULL;
+	struct timespec started;
+	clock_gettime(CLOCK_REALTIME, &started);
+	int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
 
 	int src = in_git_repo(ix->kb->root) ? sk_store_open(&st, ix->kb->root) : SK_ENOTFOUND;
 	if (src == SK_ENOTFOUND || src == SK_EUNSUPPORTED) {
@@ -924,6 +1026,10 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	in_tx = 1;
 	mode = meta_get(ix, "mode");
 	commit = meta_get(ix, "commit");
+	/* Files written within a second of the last scan's start are read
+	 * again whatever lstat says (mtimes come from a coarse clock). */
+	scanned = meta_get(ix, "scanned");
+	int64_t racy_ns = scanned ? strtoll(scanned, NULL, 10) - 1000000000 : 0;
 	if (!mode || strcmp(mode, st ? "git" : "folder") != 0)
 		full = 1;
 	if (st && !full) {
@@ -937,7 +1043,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 
 	if (st) {
 		int committed = (flags & SK_INDEX_COMMITTED) != 0;
-		rc = git_changes(ix, st, &since, &paths, full, committed);
+		rc = git_changes(ix, st, &since, &paths, full, committed, racy_ns);
 		if (rc && !full) {
 			/* The commit indexed last is gone (history rewritten): rebuild. */
 			sk_error_clear();
@@ -945,7 +1051,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 			full = 1;
 			if ((rc = reset_schema(ix)) != 0)
 				goto done;
-			rc = git_changes(ix, st, &since, &paths, 1, committed);
+			rc = git_changes(ix, st, &since, &paths, 1, committed, 0);
 		}
 		if (rc)
 			goto done;
@@ -957,6 +1063,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 		goto done;
 	have_writer = 1;
 	w.git = st != NULL;
+	w.st = st;
 	ix->tctx.collect = &w.terms;
 	for (size_t i = 0; i < paths.len; i++) {
 		/* The same path may come twice (diff and status): the second
@@ -973,6 +1080,12 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	if ((rc = meta_set(ix, "mode", st ? "git" : "folder")) != 0 ||
 		(rc = meta_set(ix, "commit", head.hex)) != 0)
 		goto done;
+	if (st && !(flags & SK_INDEX_COMMITTED)) {
+		char when[32];
+		snprintf(when, sizeof when, "%lld", (long long)started_ns);
+		if ((rc = meta_set(ix, "scanned", when)) != 0)
+			goto done;
+	}
 	rc = sk_index__exec(ix, "COMMIT");
 	in_tx = 0;
 	if (rc == 0 && full)
@@ -986,6 +1099,7 @@ done:
 	paths_free(&paths);
 	free(mode);
 	free(commit);
+	free(scanned);
 	sk_store_free(st);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include "record_internal.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -111,15 +112,27 @@ done:
 typedef struct path_list {
 	char **items;
 	size_t len, cap;
+	sk_kb_file *files;   /* with their stat data, when wanted */
 } path_list;
 
-static void list_add(path_list *l, char *p)
+static void list_add(path_list *l, char *p, const struct stat *st)
 {
 	if (l->len == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
-		l->items = sk_realloc(l->items, sk_mul_size(l->cap, sizeof *l->items));
+		if (l->files)
+			l->files = sk_realloc(l->files, sk_mul_size(l->cap, sizeof *l->files));
+		else
+			l->items = sk_realloc(l->items, sk_mul_size(l->cap, sizeof *l->items));
 	}
-	l->items[l->len++] = p;
+	if (l->files) {
+		sk_kb_file *f = &l->files[l->len++];
+		f->path = p;
+		f->regular = st && S_ISREG(st->st_mode);
+		f->size = st ? (int64_t)st->st_size : -1;
+		f->mtime_ns = st ? (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec : 0;
+	} else {
+		l->items[l->len++] = p;
+	}
 }
 
 static int compare_paths(const void *a, const void *b)
@@ -130,12 +143,15 @@ static int compare_paths(const void *a, const void *b)
 #define MAX_FOLDER_DEPTH 8
 
 /* Adds every file under root/rel (not following symlinks; a symlink is
- * listed as a file so that reading it is refused with a message). */
-static int walk(path_list *l, const char *root, const char *rel, int depth)
+ * listed as a file so that reading it is refused with a message). rel is
+ * a buffer the walk extends and restores: at 100 000 files, a new path
+ * string per lstat cost more than the lstat. */
+static int walk(path_list *l, const char *root, sk_buf *rel, int depth)
 {
 	int rc = 0;
-	char *full = sk_path_join(root, rel);
+	char *full = sk_path_join(root, rel->data);
 	DIR *d = opendir(full);
+	size_t base = rel->len;
 
 	if (!d) {
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -146,23 +162,25 @@ static int walk(path_list *l, const char *root, const char *rel, int depth)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		char *r = sk_path_join(rel, e->d_name);
-		char *f = sk_path_join(root, r);
+		rel->len = base;
+		sk_buf_putc(rel, '/');
+		sk_buf_puts(rel, e->d_name);
 		struct stat st;
-		int is_dir = lstat(f, &st) == 0 && S_ISDIR(st.st_mode);
-		free(f);
-		if (is_dir && strcmp(r, "models/data") == 0) {
-			free(r); /* a model's data files are not records */
+		int have = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		int is_dir = have && S_ISDIR(st.st_mode);
+		if (is_dir && strcmp(rel->data, "models/data") == 0) {
+			continue; /* a model's data files are not records */
 		} else if (is_dir && depth < MAX_FOLDER_DEPTH) {
-			rc = walk(l, root, r, depth + 1);
-			free(r);
-			if (rc < 0)
+			if ((rc = walk(l, root, rel, depth + 1)) < 0)
 				goto done;
 		} else {
-			list_add(l, r);
+			list_add(l, sk_strndup(rel->data, rel->len), have ? &st : NULL);
 		}
 	}
 done:
+	rel->len = base;
+	if (rel->data)
+		rel->data[base] = '\0';
 	if (d)
 		closedir(d);
 	free(full);
@@ -173,29 +191,74 @@ static const char *const record_folders[] = {
 	"kommuner", "challenges", "cases", "experiments", "models", NULL
 };
 
-int sk_kb_list_files(char ***paths, size_t *count, const sk_kb *kb)
+static int compare_files(const void *a, const void *b)
+{
+	return strcmp(((const sk_kb_file *)a)->path, ((const sk_kb_file *)b)->path);
+}
+
+/* Fills l with every file of the record folders, sorted. */
+static int list_all(path_list *l, const sk_kb *kb)
 {
 	int rc = 0;
-	path_list l = { NULL, 0, 0 };
+	char *p = sk_path_join(kb->root, "partnership.md");
+	struct stat st;
+	if (lstat(p, &st) == 0)
+		list_add(l, sk_strdup("partnership.md"), &st);
+	free(p);
+	for (size_t i = 0; record_folders[i]; i++) {
+		sk_buf rel = SK_BUF_INIT;
+		sk_buf_puts(&rel, record_folders[i]);
+		rc = walk(l, kb->root, &rel, 1);
+		sk_buf_free(&rel);
+		if (rc < 0)
+			return rc;
+	}
+	if (l->len > 1 && l->files)
+		qsort(l->files, l->len, sizeof *l->files, compare_files);
+	else if (l->len > 1)
+		qsort(l->items, l->len, sizeof *l->items, compare_paths);
+	return 0;
+}
 
+int sk_kb_list_files(char ***paths, size_t *count, const sk_kb *kb)
+{
+	path_list l = { NULL, 0, 0, NULL };
 	*paths = NULL;
 	*count = 0;
-	char *p = sk_path_join(kb->root, "partnership.md");
-	if (sk_path_exists(p))
-		list_add(&l, sk_strdup("partnership.md"));
-	free(p);
-	for (size_t i = 0; record_folders[i]; i++)
-		if ((rc = walk(&l, kb->root, record_folders[i], 1)) < 0)
-			goto done;
-	if (l.len)
-		qsort(l.items, l.len, sizeof *l.items, compare_paths);
+	int rc = list_all(&l, kb);
+	if (rc < 0) {
+		sk_kb_paths_free(l.items, l.len);
+		return rc;
+	}
 	*paths = l.items;
 	*count = l.len;
-	l.items = NULL;
-	l.len = 0;
-done:
-	sk_kb_paths_free(l.items, l.len);
-	return rc;
+	return 0;
+}
+
+int sk_kb_list_file_stats(sk_kb_file **files, size_t *count, const sk_kb *kb)
+{
+	path_list l = { NULL, 0, 0, NULL };
+	*files = NULL;
+	*count = 0;
+	l.files = sk_calloc(1, sizeof *l.files);
+	l.cap = 1;
+	int rc = list_all(&l, kb);
+	if (rc < 0) {
+		sk_kb_file_stats_free(l.files, l.len);
+		return rc;
+	}
+	*files = l.files;
+	*count = l.len;
+	return 0;
+}
+
+void sk_kb_file_stats_free(sk_kb_file *files, size_t count)
+{
+	if (!files)
+		return;
+	for (size_t i = 0; i < count; i++)
+		free(files[i].path);
+	free(files);
 }
 
 void sk_kb_paths_free(char **paths, size_t count)
@@ -272,26 +335,26 @@ done:
 int sk_kb_find_record(sk_record **out, const sk_kb *kb, const char *id, sk_diags *diags)
 {
 	int rc = SK_ENOTFOUND;
-	path_list cands = { NULL, 0, 0 };
+	path_list cands = { NULL, 0, 0, NULL };
 	DIR *d = NULL;
 
 	*out = NULL;
 	if (!sk_id_valid(id))
 		return sk_error_set(SK_ENOTFOUND, "'%s' is not a record id (ids are lower-case slugs such as 'asker-velferdslab')", id);
 	if (strcmp(id, "partnership") == 0)
-		list_add(&cands, sk_strdup("partnership.md"));
-	list_add(&cands, sk_printf("kommuner/%s.md", id));
-	list_add(&cands, sk_printf("challenges/%s.md", id));
-	list_add(&cands, sk_printf("cases/%s.md", id));
-	list_add(&cands, sk_printf("experiments/%s/index.md", id));
-	list_add(&cands, sk_printf("models/%s.json", id));
+		list_add(&cands, sk_strdup("partnership.md"), NULL);
+	list_add(&cands, sk_printf("kommuner/%s.md", id), NULL);
+	list_add(&cands, sk_printf("challenges/%s.md", id), NULL);
+	list_add(&cands, sk_printf("cases/%s.md", id), NULL);
+	list_add(&cands, sk_printf("experiments/%s/index.md", id), NULL);
+	list_add(&cands, sk_printf("models/%s.json", id), NULL);
 	char *exps = sk_path_join(kb->root, "experiments");
 	d = opendir(exps);
 	free(exps);
 	struct dirent *e;
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
-			list_add(&cands, sk_printf("experiments/%s/log/%s.md", e->d_name, id));
+			list_add(&cands, sk_printf("experiments/%s/log/%s.md", e->d_name, id), NULL);
 	for (size_t i = 0; i < cands.len; i++) {
 		char *f = sk_path_join(kb->root, cands.items[i]);
 		int there = sk_path_exists(f);

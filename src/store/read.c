@@ -103,6 +103,19 @@ int sk_store_blob_id(sk_oid *out, sk_store *st, const sk_oid *commit, const char
 	return rc;
 }
 
+int sk_store_ignored(int *out, sk_store *st, const char *relpath)
+{
+	char *path = NULL;
+	*out = 0;
+	if (!(path = sk_store__repo_path(st, relpath)))
+		return sk_error_code();
+	int rc = 0;
+	if (git_ignore_path_is_ignored(out, st->repo, path) < 0)
+		rc = sk_store__git_error(SK_ERROR, relpath);
+	free(path);
+	return rc;
+}
+
 int sk_store_hash(sk_oid *out, const void *data, size_t len)
 {
 	git_oid id;

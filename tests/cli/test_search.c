@@ -273,6 +273,40 @@ START_TEST(test_git_incremental)
 	/* An untracked new record. */
 	sk_test_write(dir, "cases/utkast.md", "---\ntitle: Utkast\n---\n\nOm vinterdekk.\n");
 	ck_first(dir, "vinterdekk", "utkast");
+	/* A committed file edited to the same size with the same mtime, right
+	 * after the index read it: lstat cannot tell, the racy rule reads it. */
+	r = sk_test_run(dir, NULL,
+		"printf -- '---\ntitle: Rask\n---\n\nOm snoscooter.\n' > cases/rask.md && git add cases/rask.md && "
+		"git -c user.name=T -c user.email=t@x commit -qm rask && cp -p cases/rask.md ref.tmp && "
+		"%s index >/dev/null && printf -- '---\ntitle: Rask\n---\n\nOm vannscooter\n' > cases/rask.md && "
+		"touch -r ref.tmp cases/rask.md && rm ref.tmp && %s search --json snoscooter", SAMSKAP_BIN, SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "\"total\": 0");
+	sk_run_result_free(&r);
+	ck_first(dir, "vannscooter", "rask");
+	/* A file git ignores is not indexed; an uncommitted deletion is seen,
+	 * and so is the file coming back. */
+	sk_test_write(dir, ".gitignore", "cases/privat.md\n");
+	sk_test_write(dir, "cases/privat.md", "---\ntitle: Privat\n---\n\nOm hemmeligheter.\n");
+	r = sk_test_run(dir, NULL, "rm cases/malbilde.md && %s search --json hemmeligheter && "
+		"%s search --json 'type:case rapporter'", SAMSKAP_BIN, SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_not_contains(r.out, "\"id\": \"privat\"");
+	ck_assert_not_contains(r.out, "\"id\": \"malbilde\"");
+	sk_run_result_free(&r);
+	r = sk_test_run(dir, NULL, "git checkout -q cases/malbilde.md && %s search --json 'type:case rapporter'",
+		SAMSKAP_BIN);
+	ck_assert_contains(r.out, "\"id\": \"malbilde\"");
+	sk_run_result_free(&r);
+	/* The uncommitted record committed with git: still found, and the
+	 * next update has nothing to read again. */
+	r = sk_test_run(dir, NULL, "git add cases/utkast.md cases/rask.md && "
+		"git -c user.name=T -c user.email=t@x commit -qm three && "
+		"sleep 1.1 && %s index --json && %s index --json", SAMSKAP_BIN, SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "\"indexed\": 0");
+	sk_run_result_free(&r);
+	ck_first(dir, "vinterdekk", "utkast");
 	sk_test_rmtree(dir);
 	free(dir);
 }
