@@ -13,7 +13,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "10"
+#define SCHEMA_VERSION "11"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -28,7 +28,9 @@ static const char *const schema_sql =
 	"  valid INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS record_front(rid INTEGER PRIMARY KEY, front TEXT NOT NULL, problems TEXT);"
 	"CREATE INDEX IF NOT EXISTS records_id ON records(id);"
-	"CREATE INDEX IF NOT EXISTS records_type_title ON records(type, title COLLATE NOCASE);"
+	/* kommune: and challenge: also take a title (Nord-Fron). */
+	"CREATE INDEX IF NOT EXISTS records_kommune_title ON records(title COLLATE NOCASE) WHERE type = 'kommune';"
+	"CREATE INDEX IF NOT EXISTS records_challenge_title ON records(title COLLATE NOCASE) WHERE type = 'challenge';"
 	/* The work-tree scan reads these in path order (see worktree_changes). */
 	"CREATE INDEX IF NOT EXISTS records_scan ON records(path, size, mtime, wt);"
 	"CREATE INDEX IF NOT EXISTS records_wt ON records(wt) WHERE wt = 1;"
@@ -39,14 +41,15 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS tags(rid INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE);"
 	"CREATE INDEX IF NOT EXISTS tags_rid ON tags(rid);"
 	"CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);"
-	"CREATE TABLE IF NOT EXISTS facets(rid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS facets_rid ON facets(rid, name, value);"
-	"CREATE INDEX IF NOT EXISTS facets_nv ON facets(name, value, rid);"
+	/* Facets and fields are sets keyed by all their columns (WITHOUT
+	 * ROWID: one b-tree each way instead of a table and two indexes). */
+	"CREATE TABLE IF NOT EXISTS facets(rid INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY(rid, name, value)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS facets_nv ON facets(name, value);"
 	/* Every front-matter field's scalar values (one level into arrays and
 	 * mappings) as text, for FIELD:value filters without reading JSON. */
 	"CREATE TABLE IF NOT EXISTS fields(name TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE,"
-	"  rid INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS fields_nv ON fields(name, value, rid);"
+	"  rid INTEGER NOT NULL, PRIMARY KEY(name, value, rid)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS fields_rid ON fields(rid);"
 	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"
@@ -264,10 +267,10 @@ static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
 		(rc = sk_index__prepare(ix, &w->ins_fts, "INSERT INTO fts(rowid, title, tags, body) VALUES(?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_link, "INSERT INTO links(rid, target, field, line) VALUES(?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_tag, "INSERT INTO tags(rid, tag) VALUES(?,?)")) ||
-		(rc = sk_index__prepare(ix, &w->ins_facet, "INSERT INTO facets(rid, name, value) VALUES(?,?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->ins_facet, "INSERT OR IGNORE INTO facets(rid, name, value) VALUES(?,?,?)")) ||
 		/* CAST: numbers as SQLite writes them, as the filter compares. */
 		(rc = sk_index__prepare(ix, &w->ins_field,
-			"INSERT INTO fields(rid, name, value) VALUES(?, ?, CAST(? AS TEXT))")) ||
+			"INSERT OR IGNORE INTO fields(rid, name, value) VALUES(?, ?, CAST(? AS TEXT))")) ||
 		(rc = sk_index__prepare(ix, &w->touch, "UPDATE records SET size = ?, mtime = ?, wt = ? WHERE rid = ?")))
 		writer_free(w);
 	return rc;
@@ -376,6 +379,8 @@ static int add_facet(writer *w, sqlite3_int64 rid, const char *name, const char 
 static int add_field_value(writer *w, sqlite3_int64 rid, const char *name, json_t *v)
 {
 	sqlite3_stmt *st = w->ins_field;
+	if (json_is_string(v) && json_string_length(v) > SK_INDEX_FIELD_MAX)
+		return 0;   /* prose: the filter reads the front matter for such values */
 	if (json_is_string(v))
 		sqlite3_bind_text(st, 3, json_string_value(v), (int)json_string_length(v), SQLITE_STATIC);
 	else if (json_is_integer(v))
@@ -983,6 +988,27 @@ static int in_git_repo(const char *root)
 	return found;
 }
 
+/* The time a scan starts, by the file system's clock (the one that
+ * stamps the files it compares): the mtime of a file written beside the
+ * index now, as git uses its index file's. Without one (a read-only
+ * folder), the system clock less a second, which covers coarse clocks. */
+static int64_t scan_stamp(sk_index *ix)
+{
+	char *path = sk_printf("%s-scan", ix->db_path);
+	struct stat sb;
+	int64_t ns = 0;
+	if (sk_file_write_nosync(path, "scan\n", 5) == 0 && stat(path, &sb) == 0)
+		ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	sk_error_clear();
+	free(path);
+	if (ns == 0) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - 1000000000;
+	}
+	return ns;
+}
+
 int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void *ud,
 	sk_index_stats *stats)
 {
@@ -998,9 +1024,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	writer w;
 	int have_writer = 0, in_tx = 0, full = (flags & SK_INDEX_REBUILD) != 0;
 	char *scanned = NULL;
-	struct timespec started;
-	clock_gettime(CLOCK_REALTIME, &started);
-	int64_t started_ns = (int64_t)started.tv_sec * 1000000000 + started.tv_nsec;
+	int64_t started_ns = scan_stamp(ix);
 
 	int src = in_git_repo(ix->kb->root) ? sk_store_open(&st, ix->kb->root) : SK_ENOTFOUND;
 	if (src == SK_ENOTFOUND || src == SK_EUNSUPPORTED) {
@@ -1026,10 +1050,11 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	in_tx = 1;
 	mode = meta_get(ix, "mode");
 	commit = meta_get(ix, "commit");
-	/* Files written within a second of the last scan's start are read
-	 * again whatever lstat says (mtimes come from a coarse clock). */
+	/* Files written since the last scan started are read again whatever
+	 * lstat says: a second write within the same clock tick keeps the
+	 * mtime (git's racily clean entries). */
 	scanned = meta_get(ix, "scanned");
-	int64_t racy_ns = scanned ? strtoll(scanned, NULL, 10) - 1000000000 : 0;
+	int64_t racy_ns = scanned ? strtoll(scanned, NULL, 10) : 0;
 	if (!mode || strcmp(mode, st ? "git" : "folder") != 0)
 		full = 1;
 	if (st && !full) {

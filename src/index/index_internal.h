@@ -68,6 +68,9 @@ int sk_index__fts5_register(sqlite3 *db, sk_tok_ctx *ctx);
 
 /* Limits on a query, so that a hostile one costs little. */
 #define SK_QUERY_MAX_BYTES 1000
+/* Longest front-matter text value kept in the fields table for FIELD:value
+ * filters (bytes); longer ones (prose) are matched from the JSON. */
+#define SK_INDEX_FIELD_MAX 128
 #define SK_QUERY_MAX_TERMS 32
 
 typedef struct sk_qterm {

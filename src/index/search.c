@@ -71,10 +71,20 @@ static void filter_sql(sk_buf *sql, params *p, const sk_qfilter *f)
 	} else {
 		/* Any front-matter field, through the index's table of field
 		 * values (text, case-insensitive; numbers as SQLite writes them;
-		 * true, false). */
-		sk_buf_puts(sql, "r.rid IN (SELECT rid FROM fields WHERE name = ? AND value = ?)");
-		params_add(p, n);
-		params_add(p, v);
+		 * true, false). It leaves out long text, which the record's JSON
+		 * answers (a bound path, never spliced). */
+		if (strlen(v) <= SK_INDEX_FIELD_MAX) {
+			sk_buf_puts(sql, "r.rid IN (SELECT rid FROM fields WHERE name = ? AND value = ?)");
+			params_add(p, n);
+			params_add(p, v);
+		} else {
+			char *path = sk_printf("$.\"%s\"", n);
+			sk_buf_puts(sql, "EXISTS (SELECT 1 FROM record_front f, json_each(f.front, ?) j"
+				" WHERE f.rid = r.rid AND j.type = 'text' AND j.value = ? COLLATE NOCASE)");
+			params_add(p, path);
+			params_add(p, v);
+			free(path);
+		}
 	}
 	sk_buf_putc(sql, ')');
 }
