@@ -189,6 +189,20 @@ START_TEST(compare_scenarios_and_cases)
 	ck_assert_contains(svg, "sakte");
 	free(svg);
 	sk_run_result_free(&r);
+	/* --var picks another variable: the outflow, 10 against 50 in 2020. */
+	r = sk_test_run(dir, NULL, "%s model compare decay --scenarios baseline,rask --var tap --years 2020 "
+		"--format csv", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "time,baseline,rask,rask - baseline\n2020,10,50,40\n");
+	sk_run_result_free(&r);
+	r = sk_test_run(dir, NULL, "%s compare sakte rask --var tap --years 2020 --format csv", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "2020,10,50,40\n");
+	sk_run_result_free(&r);
+	r = sk_test_run(dir, NULL, "%s model compare decay --scenarios baseline,rask --var ingen", SAMSKAP_BIN);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_contains(r.err, "ingen");
+	sk_run_result_free(&r);
 	r = sk_test_run(dir, NULL, "%s compare sakte uten", SAMSKAP_BIN);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_contains(r.err, "uten");

@@ -191,6 +191,40 @@ START_TEST(builtins)
 }
 END_TEST
 
+/* SMTH3 against the same three first-order stages stepped by hand with
+ * Euler (each a third of the delay), LOG10 and MOD (floored, as XMILE's
+ * a - b * INT(a / b)), and a NaN (not only an infinity) reported. */
+START_TEST(more_builtins)
+{
+	const char *json = "{\"time\":{\"start\":0,\"stop\":6,\"dt\":0.5},"
+		"\"auxiliaries\":["
+		"{\"name\":\"s3\",\"equation\":\"SMTH3(10, 3, 1)\"},"
+		"{\"name\":\"lg\",\"equation\":\"LOG10(1000) + LN(EXP(2)) + SQRT(16) + ABS(-1)\"},"
+		"{\"name\":\"md\",\"equation\":\"MOD(-1, 3) * 10 + MOD(7, 3)\"}"
+		"]}";
+	sk_model *m = compile_ok(json, NULL);
+	double s[3] = { 1, 1, 1 };
+	for (int step = 0; step < 12; step++) {
+		double in[3] = { 10, s[0], s[1] };
+		for (int k = 2; k >= 0; k--)
+			s[k] += 0.5 * (in[k] - s[k]) / 1.0;
+	}
+	ck_assert_double_eq_tol(final_value(m, "s3"), s[2], 1e-9);
+	ck_assert_double_eq_tol(final_value(m, "lg"), 3 + 2 + 4 + 1, 1e-12);
+	ck_assert_double_eq_tol(final_value(m, "md"), 2 * 10 + 1, 1e-12);
+	sk_model_free(m);
+
+	m = compile_ok("{\"time\":{\"start\":0,\"stop\":5,\"dt\":1},"
+		"\"auxiliaries\":[{\"name\":\"rot\",\"equation\":\"SQRT(2 - TIME)\"}]}", NULL);
+	sk_model_result *r = NULL;
+	ck_assert_int_eq(sk_model_run(&r, m, NULL, 0), SK_EINVALID);
+	ck_assert_ptr_null(r);
+	ck_assert_contains(sk_error_last(), "'rot'");
+	ck_assert_contains(sk_error_last(), "time 3");
+	sk_model_free(m);
+}
+END_TEST
+
 START_TEST(name_key)
 {
 	char *k = sk_model_name_key("  \"Care  Demand__Total\" ");
@@ -212,6 +246,7 @@ int main(void)
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, nan_reported);
 	tcase_add_test(tc, builtins);
+	tcase_add_test(tc, more_builtins);
 	tcase_add_test(tc, name_key);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, cohort_tcase());
