@@ -12,6 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/time.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1121,6 +1126,92 @@ START_TEST(refuses_readable_tokens)
 }
 END_TEST
 
+/* The defaults and the index's freshness: a 1 MiB body limit without
+ * --max-body, a client that stops mid-request dropped after --timeout, a
+ * commit made by the CLI beside the server searchable within seconds, and
+ * a write through the API authored by the token's member. */
+START_TEST(defaults_timeout_and_freshness)
+{
+	make_kb();
+	test_server s;
+	int st = 0;
+	ck_assert_int_eq(test_server_start(&s, kb, "--tokens tokens --timeout 1", &st), 0);
+
+	/* Over 1 MiB announced: 413 before reading; just under: read (and
+	 * refused for what it says, not for its size). */
+	sk_buf req = SK_BUF_INIT;
+	sk_buf_printf(&req, "POST /api/records HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", 1024 * 1024 + 1);
+	http_resp r = http_raw(s.port, req.data, req.len);
+	ck_assert_int_eq(r.status, 413);
+	http_resp_free(&r);
+	sk_buf_free(&req);
+	char *body = malloc(1000 * 1000 + 1);
+	memset(body, ' ', 1000 * 1000);
+	body[1000 * 1000] = '\0';
+	char *auth = auth_header(token);
+	r = http_req(s.port, "POST", "/api/records", auth, body);
+	ck_assert_msg(r.status == 400 || r.status == 415, "%d: %s", r.status, r.body ? r.body : "");
+	http_resp_free(&r);
+	free(body);
+
+	/* A slow client: half a request, then silence; closed after 1 s. */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { 0 };
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)s.port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	const char *half = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+	ck_assert_int_eq(write(fd, half, strlen(half)), (ssize_t)strlen(half));
+	struct timeval tv = { 10, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	char buf[256];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ssize_t got = read(fd, buf, sizeof buf);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	(void)got;   /* closed (0), or an error answer before closing */
+	ck_assert_msg(waited >= 0.5 && waited < 9, "the slow client was kept %.1f s (timeout 1 s)", waited);
+	close(fd);
+
+	/* A commit from the CLI, beside the running server. */
+	sk_run_result c = sk_test_run(kb, NULL, "SAMSKAP_AUTHOR='Ola Nordmann <ola@example.no>' "
+		"%s log losen -m 'Fra kommandolinjen om snekkerverksted.'", SAMSKAP_BIN);
+	ck_assert_msg(c.status == 0, "%s", c.err);
+	sk_run_result_free(&c);
+	int found = 0;
+	for (int i = 0; i < 100 && !found; i++) {
+		r = http_get(s.port, "/api/search?q=snekkerverksted");
+		found = r.status == 200 && r.body && strstr(r.body, "\"total\": 1") != NULL;
+		http_resp_free(&r);
+		if (!found)
+			usleep(100 * 1000);
+	}
+	ck_assert_msg(found, "the CLI's commit never became searchable through the server");
+
+	/* The API's write is the token's member's commit. */
+	char *hdr = sk_printf("Content-Type: application/json\r\n%s", auth);
+	r = http_req(s.port, "POST", "/api/records", hdr,
+		"{\"type\": \"case\", \"id\": \"forfatter\", \"front\": {\"title\": \"Forfatter\"}}");
+	ck_assert_msg(r.status == 201, "%d: %s", r.status, r.body);
+	http_resp_free(&r);
+	free(hdr);
+	c = sk_test_run(kb, NULL, "git log -1 --format='%%an <%%ae>' -- cases/forfatter.md");
+	ck_assert_str_eq(c.out, "Kari Nordmann <kari@example.no>\n");
+	sk_run_result_free(&c);
+	free(auth);
+
+	ck_assert_int_eq(test_server_stop(&s), 0);
+	check_server_log(kb);
+	sk_test_rmtree(kb);
+	free(kb);
+	free(token);
+	kb = token = NULL;
+}
+END_TEST
+
 START_TEST(stops_cleanly)
 {
 	make_kb();
@@ -1248,6 +1339,7 @@ static Suite *server_suite(void)
 	tcase_set_timeout(life, 60);
 	tcase_add_test(life, refuses_readable_tokens);
 	tcase_add_test(life, stops_cleanly);
+	tcase_add_test(life, defaults_timeout_and_freshness);
 	tcase_add_test(life, hash_token);
 	tcase_add_test(life, sync_every);
 	suite_add_tcase(s, life);
