@@ -356,7 +356,7 @@ int main(void)
 {
 	Suite *s = suite_create("search");
 	TCase *tc = tcase_create("search");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_stemming_and_compounds);
 	tcase_add_test(tc, test_filters_and_facets);
 	tcase_add_test(tc, test_bad_queries);
