@@ -45,6 +45,8 @@ static const char *jstr(const json_t *o, const char *k)
 static int block_var(const sk_model *m, const char *what, const char *name, int *base, int *n,
 	int want_a, int want_b, int ng)
 {
+	if (!name)   /* missing, or not a string (the schema was not asked) */
+		return sk_error_set(SK_EINVALID, "%s: cohort needs its %s variable, by name", m->file, what);
 	char *key = sk_model_name_key(name);
 	int vi = -1;
 	for (int i = 0; i < m->nvars; i++)
