@@ -475,7 +475,7 @@ sk_node *sk_model__parse(const char *text, int *err_col, const char **err)
 char *sk_model_name_key(const char *name)
 {
 	sk_buf b = SK_BUF_INIT;
-	const char *s = name;
+	const char *s = name ? name : "";   /* a missing name matches nothing */
 	size_t n = strlen(s);
 	while (n && (isspace((unsigned char)*s) || *s == '"' || *s == '_')) {
 		s++;
