@@ -110,35 +110,28 @@ done:
 	return rc;
 }
 
-typedef struct path_list {
-	char **items;
+/* Files by path (owned), with what lstat said of them (NULL st: unknown). */
+typedef struct file_list {
+	sk_kb_file *items;
 	size_t len, cap;
-	sk_kb_file *files;   /* with their stat data, when wanted */
-} path_list;
+} file_list;
 
-static void list_add(path_list *l, char *p, const struct stat *st)
+static sk_kb_file *list_push(file_list *l)
 {
 	if (l->len == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
-		if (l->files)
-			l->files = sk_realloc(l->files, sk_mul_size(l->cap, sizeof *l->files));
-		else
-			l->items = sk_realloc(l->items, sk_mul_size(l->cap, sizeof *l->items));
+		l->items = sk_realloc(l->items, sk_mul_size(l->cap, sizeof *l->items));
 	}
-	if (l->files) {
-		sk_kb_file *f = &l->files[l->len++];
-		f->path = p;
-		f->regular = st && S_ISREG(st->st_mode);
-		f->size = st ? (int64_t)st->st_size : -1;
-		f->mtime_ns = st ? (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec : 0;
-	} else {
-		l->items[l->len++] = p;
-	}
+	return &l->items[l->len++];
 }
 
-static int compare_paths(const void *a, const void *b)
+static void list_add(file_list *l, char *p, const struct stat *st)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	sk_kb_file *f = list_push(l);
+	f->path = p;
+	f->regular = st && S_ISREG(st->st_mode);
+	f->size = st ? (int64_t)st->st_size : -1;
+	f->mtime_ns = st ? (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec : 0;
 }
 
 #define MAX_FOLDER_DEPTH 8
@@ -166,7 +159,7 @@ typedef struct walk_shared {
 
 typedef struct walk_worker {
 	walk_shared *sh;
-	path_list list;      /* what this thread found */
+	file_list list;      /* what this thread found */
 } walk_worker;
 
 static void walk_push(walk_shared *sh, char *rel, int depth)
@@ -257,7 +250,7 @@ static void *walk_thread(void *arg)
 }
 
 /* Adds every file under the folders `rels` (relative to root) to l. */
-static int walk_folders(path_list *l, const char *root, const char *const *rels)
+static int walk_folders(file_list *l, const char *root, const char *const *rels)
 {
 	enum { N_WORKERS = 2 };
 	walk_shared sh;
@@ -273,8 +266,6 @@ static int walk_folders(path_list *l, const char *root, const char *const *rels)
 	for (int i = 0; i < N_WORKERS; i++) {
 		memset(&w[i], 0, sizeof w[i]);
 		w[i].sh = &sh;
-		w[i].list.files = l->files ? sk_calloc(1, sizeof *l->files) : NULL;
-		w[i].list.cap = l->files ? 1 : 0;
 		/* The first runs here: the listing works without threads too. */
 		started[i] = i > 0 && pthread_create(&tid[i], NULL, walk_thread, &w[i]) == 0;
 	}
@@ -283,12 +274,8 @@ static int walk_folders(path_list *l, const char *root, const char *const *rels)
 		if (started[i])
 			pthread_join(tid[i], NULL);
 	for (int i = 0; i < N_WORKERS; i++) {
-		for (size_t k = 0; k < w[i].list.len; k++) {
-			list_add(l, l->files ? w[i].list.files[k].path : w[i].list.items[k], NULL);
-			if (l->files)
-				l->files[l->len - 1] = w[i].list.files[k];   /* with its stat data */
-		}
-		free(w[i].list.files);
+		for (size_t k = 0; k < w[i].list.len; k++)
+			*list_push(l) = w[i].list.items[k];
 		free(w[i].list.items);
 	}
 	int rc = sh.rc;
@@ -313,7 +300,7 @@ static int compare_files(const void *a, const void *b)
 }
 
 /* Fills l with every file of the record folders, sorted. */
-static int list_all(path_list *l, const sk_kb *kb)
+static int list_all(file_list *l, const sk_kb *kb)
 {
 	int rc = 0;
 	char *p = sk_path_join(kb->root, "partnership.md");
@@ -323,41 +310,40 @@ static int list_all(path_list *l, const sk_kb *kb)
 	free(p);
 	if ((rc = walk_folders(l, kb->root, record_folders)) < 0)
 		return rc;
-	if (l->len > 1 && l->files)
-		qsort(l->files, l->len, sizeof *l->files, compare_files);
-	else if (l->len > 1)
-		qsort(l->items, l->len, sizeof *l->items, compare_paths);
+	if (l->len > 1)
+		qsort(l->items, l->len, sizeof *l->items, compare_files);
 	return 0;
 }
 
 int sk_kb_list_files(char ***paths, size_t *count, const sk_kb *kb)
 {
-	path_list l = { NULL, 0, 0, NULL };
+	sk_kb_file *files = NULL;
+	size_t n = 0;
 	*paths = NULL;
 	*count = 0;
-	int rc = list_all(&l, kb);
-	if (rc < 0) {
-		sk_kb_paths_free(l.items, l.len);
+	int rc = sk_kb_list_file_stats(&files, &n, kb);
+	if (rc < 0)
 		return rc;
-	}
-	*paths = l.items;
-	*count = l.len;
+	char **out = sk_calloc(n ? n : 1, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = files[i].path;   /* the paths move; the stat data goes */
+	free(files);
+	*paths = out;
+	*count = n;
 	return 0;
 }
 
 int sk_kb_list_file_stats(sk_kb_file **files, size_t *count, const sk_kb *kb)
 {
-	path_list l = { NULL, 0, 0, NULL };
+	file_list l = { NULL, 0, 0 };
 	*files = NULL;
 	*count = 0;
-	l.files = sk_calloc(1, sizeof *l.files);
-	l.cap = 1;
 	int rc = list_all(&l, kb);
 	if (rc < 0) {
-		sk_kb_file_stats_free(l.files, l.len);
+		sk_kb_file_stats_free(l.items, l.len);
 		return rc;
 	}
-	*files = l.files;
+	*files = l.items;
 	*count = l.len;
 	return 0;
 }
@@ -445,7 +431,7 @@ done:
 int sk_kb_find_record(sk_record **out, const sk_kb *kb, const char *id, sk_diags *diags)
 {
 	int rc = SK_ENOTFOUND;
-	path_list cands = { NULL, 0, 0, NULL };
+	file_list cands = { NULL, 0, 0 };
 	DIR *d = NULL;
 
 	*out = NULL;
@@ -466,11 +452,11 @@ int sk_kb_find_record(sk_record **out, const sk_kb *kb, const char *id, sk_diags
 		if (e->d_name[0] != '.')
 			list_add(&cands, sk_printf("experiments/%s/log/%s.md", e->d_name, id), NULL);
 	for (size_t i = 0; i < cands.len; i++) {
-		char *f = sk_path_join(kb->root, cands.items[i]);
+		char *f = sk_path_join(kb->root, cands.items[i].path);
 		int there = sk_path_exists(f);
 		free(f);
 		if (there) {
-			rc = sk_record_load(out, kb->root, cands.items[i], kb->max_bytes, diags);
+			rc = sk_record_load(out, kb->root, cands.items[i].path, kb->max_bytes, diags);
 			goto done;
 		}
 	}
@@ -478,6 +464,6 @@ int sk_kb_find_record(sk_record **out, const sk_kb *kb, const char *id, sk_diags
 done:
 	if (d)
 		closedir(d);
-	sk_kb_paths_free(cands.items, cands.len);
+	sk_kb_file_stats_free(cands.items, cands.len);
 	return rc;
 }
