@@ -73,11 +73,23 @@ static int writer_dead(const char *name)
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
+/* Removes a dead writer's lock once it is STALE_LOCK_SECONDS old, waiting
+ * for that when it is younger: its journal is gone after this recovery, so
+ * no later writer would find the lock to be stale, and every one of them
+ * would wait on it until its deadline. A lock that goes away meanwhile was
+ * a live git user's. */
 static void remove_if_stale(const char *path)
 {
 	struct stat sb;
-	if (lstat(path, &sb) == 0 && time(NULL) - sb.st_mtime >= STALE_LOCK_SECONDS)
-		unlink(path);
+	for (int waited_ms = 0; lstat(path, &sb) == 0; waited_ms += 100) {
+		if (time(NULL) - sb.st_mtime >= STALE_LOCK_SECONDS) {
+			unlink(path);
+			return;
+		}
+		if (waited_ms > (STALE_LOCK_SECONDS + 1) * 1000)
+			return;
+		sk_store__sleep_ms(100, 100);
+	}
 }
 
 /* Reads a dead writer's journal into items whose commit landed: the

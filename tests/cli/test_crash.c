@@ -161,6 +161,30 @@ START_TEST(killed_commit_recovers)
 }
 END_TEST
 
+/* A writer killed just now, holding git's locks: its journal is found at
+ * once but its locks are younger than the staleness limit. The next writer
+ * must still go through (it waits for them to age) instead of waiting on
+ * them until its deadline; deterministic, unlike the kills above. */
+START_TEST(fresh_locks_of_a_dead_writer)
+{
+	char *dir = sk_test_tmpdir();
+	sk_run_result r = sk_test_run(dir, NULL, "%s init . >/dev/null && %s new experiment "
+		"--title Laas --kommune asker --challenge ungt-utenforskap "
+		"--field 'hypothesis=Låser blir ikke stående' "
+		"--field 'metrics=[{name: tap, unit: antall, baseline: 0, target: 0}]' --no-edit >/dev/null "
+		"&& pid=$(sh -c 'echo $$') && mkdir -p .git/samskap-pending && : > .git/samskap-pending/$pid-0 "
+		"&& : > .git/index.lock && : > .git/refs/heads/main.lock "
+		"&& timeout 20 %s log laas -m 'Etter et brått stopp' && test ! -e .git/index.lock "
+		"&& test ! -e .git/refs/heads/main.lock && test ! -e .git/samskap-pending/$pid-0",
+		SAMSKAP_BIN, SAMSKAP_BIN, SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "the writer after a fresh crash failed (%d):\n%s%s", r.status,
+		r.out, r.err);
+	sk_run_result_free(&r);
+	sk_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *crash_suite(void)
 {
 	Suite *s = suite_create("crash");
@@ -169,6 +193,7 @@ static Suite *crash_suite(void)
 	tcase_add_test(tc, killed_rebuild_recovers);
 	tcase_add_test(tc, killed_incremental_update_recovers);
 	tcase_add_test(tc, killed_commit_recovers);
+	tcase_add_test(tc, fresh_locks_of_a_dead_writer);
 	suite_add_tcase(s, tc);
 	return s;
 }
