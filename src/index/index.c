@@ -822,14 +822,13 @@ static int worktree_changes(sk_index *ix, sk_store *st, int64_t racy_ns, char **
 				f->mtime_ns != sqlite3_column_int64(q, 2) || f->mtime_ns >= racy_ns ||
 				sqlite3_column_int(q, 3))
 				changed = f->path;
-		} else if (cmp < 0) {
+		} else if (cmp < 0 && record_place(files[i].path)) {
 			int ignored = 0;
-			if (record_place(files[i].path) &&
-				(rc = sk_store_ignored(&ignored, st, files[i].path)) != 0)
+			if ((rc = sk_store_ignored(&ignored, st, files[i].path)) != 0)
 				goto done;
-			if (record_place(files[i].path) && !ignored)
+			if (!ignored)
 				changed = files[i].path;
-		} else {
+		} else if (cmp > 0) {
 			changed = rpath;   /* gone */
 		}
 		if (changed) {
@@ -1024,7 +1023,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	writer w;
 	int have_writer = 0, in_tx = 0, full = (flags & SK_INDEX_REBUILD) != 0;
 	char *scanned = NULL;
-	int64_t started_ns = scan_stamp(ix);
+	int64_t started_ns = 0;
 
 	int src = in_git_repo(ix->kb->root) ? sk_store_open(&st, ix->kb->root) : SK_ENOTFOUND;
 	if (src == SK_ENOTFOUND || src == SK_EUNSUPPORTED) {
@@ -1045,6 +1044,10 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 		}
 	}
 	stats->used_git = st != NULL;
+	/* Only a scan of the work tree needs to know when it began (a stamp
+	 * file written now), not an update from commits alone. */
+	if (st && !(flags & SK_INDEX_COMMITTED))
+		started_ns = scan_stamp(ix);
 	if ((rc = sk_index__exec(ix, "BEGIN IMMEDIATE")) != 0)
 		goto done;
 	in_tx = 1;
@@ -1105,7 +1108,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	if ((rc = meta_set(ix, "mode", st ? "git" : "folder")) != 0 ||
 		(rc = meta_set(ix, "commit", head.hex)) != 0)
 		goto done;
-	if (st && !(flags & SK_INDEX_COMMITTED)) {
+	if (started_ns) {
 		char when[32];
 		snprintf(when, sizeof when, "%lld", (long long)started_ns);
 		if ((rc = meta_set(ix, "scanned", when)) != 0)

@@ -52,6 +52,8 @@ typedef struct sk_strset {
 	size_t cap, len;
 } sk_strset;
 void sk_index__strset_add(sk_strset *s, const char *str, size_t len);
+/* FNV-1a of [s, s+len), for the index's hash tables. */
+uint64_t sk_index__hash(const char *s, size_t len);
 void sk_index__strset_free(sk_strset *s);
 
 /* Per-connection state the FTS5 tokenizer reads: when `collect` is set,

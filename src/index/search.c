@@ -202,14 +202,6 @@ typedef struct facet_counter {
 	size_t cap, len;
 } facet_counter;
 
-static size_t hash_str(const char *s)
-{
-	size_t h = 1469598103934665603u;   /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 static void counter_add(facet_counter *c, const char *value)
 {
 	if (2 * (c->len + 1) > c->cap) {
@@ -218,7 +210,7 @@ static void counter_add(facet_counter *c, const char *value)
 		for (size_t i = 0; i < c->cap; i++) {
 			if (!c->slots[i].value)
 				continue;
-			size_t k = hash_str(c->slots[i].value) & (bigger.cap - 1);
+			size_t k = sk_index__hash(c->slots[i].value, strlen(c->slots[i].value)) & (bigger.cap - 1);
 			while (bigger.slots[k].value)
 				k = (k + 1) & (bigger.cap - 1);
 			bigger.slots[k] = c->slots[i];
@@ -227,7 +219,7 @@ static void counter_add(facet_counter *c, const char *value)
 		free(c->slots);
 		*c = bigger;
 	}
-	size_t k = hash_str(value) & (c->cap - 1);
+	size_t k = sk_index__hash(value, strlen(value)) & (c->cap - 1);
 	while (c->slots[k].value && strcmp(c->slots[k].value, value) != 0)
 		k = (k + 1) & (c->cap - 1);
 	if (!c->slots[k].value) {
@@ -452,7 +444,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		h->type = col_dup(st, 2);
 		h->path = col_dup(st, 3);
 		h->title = col_dup(st, 4);
-		h->score = sqlite3_column_double(st, 5);
+		/* Without text the score is only the date's order: not a rank. */
+		h->score = pos ? sqlite3_column_double(st, 5) : 0;
 		h->valid = sqlite3_column_int(st, 6);
 		if (pos) {
 			sqlite3_bind_text(snip, 1, hl_open, -1, SQLITE_STATIC);

@@ -371,7 +371,7 @@ char *sk_index__stem_word(sk_tok *t, const char *word, int stem)
 
 /* ---- A set of strings: open addressing, FNV-1a ------------------------- */
 
-static uint64_t hash(const char *s, size_t len)
+uint64_t sk_index__hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ull;
 	for (size_t i = 0; i < len; i++) {
@@ -390,7 +390,7 @@ void sk_index__strset_add(sk_strset *s, const char *str, size_t len)
 			char *e = s->slots[i];
 			if (!e)
 				continue;
-			size_t j = hash(e, strlen(e)) & (ncap - 1);
+			size_t j = sk_index__hash(e, strlen(e)) & (ncap - 1);
 			while (slots[j])
 				j = (j + 1) & (ncap - 1);
 			slots[j] = e;
@@ -399,7 +399,7 @@ void sk_index__strset_add(sk_strset *s, const char *str, size_t len)
 		s->slots = slots;
 		s->cap = ncap;
 	}
-	size_t j = hash(str, len) & (s->cap - 1);
+	size_t j = sk_index__hash(str, len) & (s->cap - 1);
 	while (s->slots[j]) {
 		if (strncmp(s->slots[j], str, len) == 0 && s->slots[j][len] == '\0')
 			return;

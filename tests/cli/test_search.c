@@ -120,6 +120,10 @@ START_TEST(test_filters_and_facets)
 	ck_first(dir, "resource_group:false", "nord-fron");
 	ck_first(dir, "author:kari type:log", "2025-09-01-vedtak");
 	ck_first(dir, "fylke:oslo", "");
+	/* Filters alone rank nothing: newest first, and no score to show. */
+	sk_run_result sr = search(dir, "--json kind:decision");
+	ck_assert_contains(sr.out, "\"score\": 0.0");
+	sk_run_result_free(&sr);
 	/* A long text value (beyond what the fields table keeps) matches too. */
 	sk_test_write(dir, "cases/lang.md", "---\ntitle: Lang\nsummary: \"" LONG_SUMMARY "\"\n---\n\nTekst.\n");
 	ck_first(dir, "'summary:\"" LONG_SUMMARY "\"'", "lang");
