@@ -1910,10 +1910,11 @@ static int build_prog(sk_model *m, int init, sk_ins **prog, size_t *nprog)
 		size_t n = 0;
 		for (int i = 0; i < s.norder; i++) {
 			const sk_slot *sl = &m->slots[s.order[i]];
+			/* A slot may have no code at all (NULL): memcpy must not see it. */
 			if (init && sl->icode) {
 				memcpy(p + n, sl->icode, sl->nicode * sizeof(sk_ins));
 				n += sl->nicode;
-			} else {
+			} else if (sl->ncode) {
 				memcpy(p + n, sl->code, sl->ncode * sizeof(sk_ins));
 				n += sl->ncode;
 			}
