@@ -144,6 +144,35 @@ int sk_kb_list_file_stats(sk_kb_file **files, size_t *count, const sk_kb *kb);
 void sk_kb_file_stats_free(sk_kb_file *files, size_t count);
 void sk_kb_paths_free(char **paths, size_t count);
 
+/* The checks of one parsed record beyond parsing: its schema, dates that
+ * do not exist (2025-02-30), an end before its start. Appends what it
+ * finds to diags; returns SK_EINVALID when that includes an error. */
+int sk_record_check(sk_record_validator *validator, const sk_record *rec, sk_diags *diags);
+
+/* A file in a record's place, for the checks across records: its id,
+ * path and type, and the record when it parsed (else NULL). Borrowed. */
+typedef struct sk_kb_entry {
+	const char *id;
+	const char *path;
+	sk_record_type type;
+	const sk_record *rec;
+} sk_kb_entry;
+
+/* The checks across records: ids unique, links naming existing records of
+ * the right type, log entries under an experiment and measuring only its
+ * metrics. Records may come without their line map (read from the search
+ * index): a problem found in one reads its file for the line. Sorts es. */
+void sk_kb_check_across(const sk_kb *kb, sk_kb_entry *es, size_t n, sk_diags *diags);
+
+/* For a path (relative to the root) from the record folders: 0 when it is
+ * a record's place; else 1, with a warning appended for a stray file or an
+ * error for a record in no record's place or with an id that is no slug. */
+int sk_kb_check_stray(const sk_kb *kb, const char *path, sk_diags *diags);
+
+/* Markdown records outside the record folders (at the top, or in a folder
+ * that is no record type's), which a listing of the folders never sees. */
+void sk_kb_check_places(const sk_kb *kb, sk_diags *diags);
+
 /* Checks a whole KB: every file parses and validates, ids are unique,
  * every link resolves, every log entry sits under an existing experiment,
  * dates exist. Appends every problem to diags; returns 0 when there are no

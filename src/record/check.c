@@ -10,40 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A file that sits in a record's place (parsed or not). */
-typedef struct entry {
-	char *id;
-	const char *path;     /* borrowed from the path list */
-	sk_record_type type;
-	sk_record *rec;       /* NULL when it did not load */
-} entry;
-
-static int compare_entries(const void *a, const void *b)
-{
-	const entry *x = a, *y = b;
-	int c = strcmp(x->id, y->id);
-	return c ? c : strcmp(x->path, y->path);
-}
-
-static const entry *find_entry(const entry *es, size_t n, const char *id)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(es[mid].id, id);
-		if (c == 0) {
-			while (mid > 0 && strcmp(es[mid - 1].id, id) == 0)
-				mid--;
-			return &es[mid];
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* The record type a reference field names. */
 static sk_record_type field_type(const char *field)
 {
@@ -122,10 +88,12 @@ static void check_order(const sk_record *rec, const char *from_ptr, const char *
 
 /* Measurements of a log entry that are no metric of its experiment (the
  * rule `samskap log` enforces, here for entries written by hand). */
-static void check_measurements(const sk_record *log, const sk_record *exp, sk_diags *d)
+static void check_measurements(const sk_kb *kb, const sk_record *log, const sk_record *exp,
+	sk_diags *d)
 {
 	json_t *ms = json_object_get(log->front, "measurements");
 	json_t *metrics = json_object_get(exp->front, "metrics");
+	sk_record *full = NULL;
 	if (!json_is_object(ms) || !json_is_array(metrics))
 		return;
 	const char *k;
@@ -140,16 +108,24 @@ static void check_measurements(const sk_record *log, const sk_record *exp, sk_di
 				known = 1;
 		}
 		if (!known) {
+			/* A record read from the index has no line map: the rare
+			 * problem found in one reads its file for the place. */
+			if (!log->lines && !full) {
+				if (sk_record_load(&full, kb->root, log->path, kb->max_bytes, NULL) < 0)
+					sk_error_clear();
+			}
+			const sk_record *at = full ? full : log;
 			sk_buf p = SK_BUF_INIT;
 			sk_buf_puts(&p, "/measurements/");
 			sk_record__pointer_append(&p, k);
-			sk_diags_add(d, SK_DIAG_ERROR, log->path, sk_record_line_of(log, p.data),
-				sk_record_col_of(log, p.data), p.data,
+			sk_diags_add(d, SK_DIAG_ERROR, log->path, sk_record_line_of(at, p.data),
+				sk_record_col_of(at, p.data), p.data,
 				"measurement '%s' is not one of the metrics of experiment '%s' (see its metrics in %s)",
 				k, exp->id, exp->path);
 			sk_buf_free(&p);
 		}
 	}
+	sk_record_free(full);
 }
 
 /* 1 when the regular file at path starts with a front matter fence. */
@@ -237,71 +213,93 @@ static void check_unknown_places(const sk_kb *kb, sk_diags *d)
 		closedir(root);
 }
 
-int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
+int sk_record_check(sk_record_validator *validator, const sk_record *rec, sk_diags *diags)
 {
-	int rc = 0;
-	char **paths = NULL;
-	size_t n_paths = 0, n = 0;
-	entry *es = NULL;
-	sk_record_validator *validator = sk_record_validator_new();
+	size_t errors = sk_diags_errors(diags);
+	json_t *reported = json_object();
+	size_t before = diags->len;
 	sk_buf path = SK_BUF_INIT;
-
-	if (checked)
-		*checked = 0;
-	if ((rc = sk_kb_list_files(&paths, &n_paths, kb)) < 0)
-		goto done;
-	es = sk_calloc(n_paths ? n_paths : 1, sizeof *es);
-
-	/* Every file in a record's place: load and validate. */
-	for (size_t i = 0; i < n_paths; i++) {
-		entry *e = &es[n];
-		int lrc = sk_record_locate(&e->type, &e->id, NULL, paths[i]);
-		if (lrc < 0) {
-			const char *msg = sk_error_last();
-			size_t k = strlen(paths[i]);
-			if (strncmp(msg, paths[i], k) == 0 && msg[k] == ':')
-				msg += k + 2;
-			/* A stray file is a warning, but Markdown with front matter
-			 * in the wrong place is a record that would silently not count. */
-			char *full = sk_path_join(kb->root, paths[i]);
-			if (lrc == SK_ENOTFOUND && is_markdown(paths[i]) && looks_like_record(full))
-				sk_diags_add(diags, SK_DIAG_ERROR, paths[i], 1, 1, NULL,
-					"a record in no record's place: %s", msg);
-			else
-				sk_diags_add(diags, lrc == SK_ENOTFOUND ? SK_DIAG_WARNING : SK_DIAG_ERROR,
-					paths[i], 0, 0, NULL, "%s%s", lrc == SK_ENOTFOUND ? "ignored, " : "", msg);
-			free(full);
-			continue;
-		}
-		e->path = paths[i];
-		n++;
-		if (sk_record_load(&e->rec, kb->root, paths[i], kb->max_bytes, diags) < 0)
-			continue;
-		json_t *reported = json_object();
-		size_t before = diags->len;
-		sk_record_validator_run(validator, e->rec, diags);
-		for (size_t j = before; j < diags->len; j++)
-			json_object_set_new(reported, diags->items[j].path ? diags->items[j].path : "", json_true());
-		sk_buf_clear(&path);
-		check_dates(e->rec, e->rec->front, &path, reported, diags);
-		json_decref(reported);
-		switch (e->type) {
-		case SK_TYPE_EXPERIMENT:
-			check_order(e->rec, "/start", "/end", diags);
-			break;
-		case SK_TYPE_CASE:
-			check_order(e->rec, "/started", "/ended", diags);
-			break;
-		case SK_TYPE_PARTNERSHIP:
-			check_order(e->rec, "/period/from", "/period/to", diags);
-			break;
-		default:
-			break;
-		}
+	sk_record_validator_run(validator, rec, diags);
+	for (size_t j = before; j < diags->len; j++)
+		json_object_set_new(reported, diags->items[j].path ? diags->items[j].path : "", json_true());
+	check_dates(rec, rec->front, &path, reported, diags);
+	json_decref(reported);
+	sk_buf_free(&path);
+	switch (rec->type) {
+	case SK_TYPE_EXPERIMENT:
+		check_order(rec, "/start", "/end", diags);
+		break;
+	case SK_TYPE_CASE:
+		check_order(rec, "/started", "/ended", diags);
+		break;
+	case SK_TYPE_PARTNERSHIP:
+		check_order(rec, "/period/from", "/period/to", diags);
+		break;
+	default:
+		break;
 	}
-	if (checked)
-		*checked = n;
-	if (n)
+	return sk_diags_errors(diags) > errors ? SK_EINVALID : 0;
+}
+
+int sk_kb_check_stray(const sk_kb *kb, const char *path, sk_diags *diags)
+{
+	sk_record_type type;
+	char *id = NULL;
+	int lrc = sk_record_locate(&type, &id, NULL, path);
+	free(id);
+	if (lrc == 0)
+		return 0;
+	const char *msg = sk_error_last();
+	size_t k = strlen(path);
+	if (strncmp(msg, path, k) == 0 && msg[k] == ':')
+		msg += k + 2;
+	/* A stray file is a warning, but Markdown with front matter in the
+	 * wrong place is a record that would silently not count. */
+	char *full = sk_path_join(kb->root, path);
+	if (lrc == SK_ENOTFOUND && is_markdown(path) && looks_like_record(full))
+		sk_diags_add(diags, SK_DIAG_ERROR, path, 1, 1, NULL, "a record in no record's place: %s", msg);
+	else
+		sk_diags_add(diags, lrc == SK_ENOTFOUND ? SK_DIAG_WARNING : SK_DIAG_ERROR,
+			path, 0, 0, NULL, "%s%s", lrc == SK_ENOTFOUND ? "ignored, " : "", msg);
+	free(full);
+	sk_error_clear();
+	return 1;
+}
+
+void sk_kb_check_places(const sk_kb *kb, sk_diags *diags)
+{
+	check_unknown_places(kb, diags);
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+	const sk_kb_entry *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+static const sk_kb_entry *find_entry(const sk_kb_entry *es, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(es[mid].id, id);
+		if (c == 0) {
+			while (mid > 0 && strcmp(es[mid - 1].id, id) == 0)
+				mid--;
+			return &es[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void sk_kb_check_across(const sk_kb *kb, sk_kb_entry *es, size_t n, sk_diags *diags)
+{
+	if (n > 1)
 		qsort(es, n, sizeof *es, compare_entries);
 
 	/* Ids are unique across the whole KB. */
@@ -322,14 +320,14 @@ int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
 			continue;
 		for (size_t j = 0; j < rec->n_links; j++) {
 			const sk_link *l = &rec->links[j];
-			const entry *t = find_entry(es, n, l->target);
+			const sk_kb_entry *t = find_entry(es, n, l->target);
 			if (l->implicit) {
 				if (!t || t->type != SK_TYPE_EXPERIMENT)
 					sk_diags_add(diags, SK_DIAG_ERROR, rec->path, 1, 1, NULL,
 						"log entry without its experiment: there is no experiments/%s/index.md (log entries live in experiments/EXPERIMENT/log/)",
 						l->target);
 				else if (t->rec)
-					check_measurements(rec, t->rec, diags);
+					check_measurements(kb, rec, t->rec, diags);
 				continue;
 			}
 			if (!t) {
@@ -349,6 +347,42 @@ int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
 					sk_record_type_name(want), l->target, sk_record_type_name(t->type), t->path);
 		}
 	}
+}
+
+int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
+{
+	int rc = 0;
+	char **paths = NULL;
+	size_t n_paths = 0, n = 0;
+	sk_kb_entry *es = NULL;
+	sk_record **recs = NULL;
+	sk_record_validator *validator = sk_record_validator_new();
+
+	if (checked)
+		*checked = 0;
+	if ((rc = sk_kb_list_files(&paths, &n_paths, kb)) < 0)
+		goto done;
+	es = sk_calloc(n_paths ? n_paths : 1, sizeof *es);
+	recs = sk_calloc(n_paths ? n_paths : 1, sizeof *recs);
+
+	/* Every file in a record's place: load and validate. */
+	for (size_t i = 0; i < n_paths; i++) {
+		if (sk_kb_check_stray(kb, paths[i], diags))
+			continue;
+		sk_kb_entry *e = &es[n];
+		char *id = NULL;
+		sk_record_locate(&e->type, &id, NULL, paths[i]);
+		e->id = id;
+		e->path = paths[i];
+		if (sk_record_load(&recs[n], kb->root, paths[i], kb->max_bytes, diags) == 0) {
+			e->rec = recs[n];
+			sk_record_check(validator, recs[n], diags);
+		}
+		n++;
+	}
+	if (checked)
+		*checked = n;
+	sk_kb_check_across(kb, es, n, diags);
 	check_unknown_places(kb, diags);
 	rc = sk_diags_errors(diags) ? SK_EINVALID : 0;
 	if (rc < 0)
@@ -356,13 +390,13 @@ int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked)
 			sk_diags_errors(diags) == 1 ? "" : "s", kb->root);
 done:
 	for (size_t i = 0; i < n; i++) {
-		free(es[i].id);
-		sk_record_free(es[i].rec);
+		free((char *)es[i].id);
+		sk_record_free(recs[i]);
 	}
 	free(es);
+	free(recs);
 	sk_record_validator_free(validator);
 	sk_kb_paths_free(paths, n_paths);
-	sk_buf_free(&path);
 	return rc;
 }
 
