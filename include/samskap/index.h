@@ -133,4 +133,54 @@ void sk_index_links_free(sk_index_links *l);
  * higher-is-closer here. SK_ENOTFOUND for an unknown id. */
 int sk_index_related(sk_search_result **out, sk_index *ix, const char *id, size_t limit);
 
+/* ---- Records and their problems, for reports ----------------------------- */
+
+/* Which records sk_index_records reads. Type masks have bit (1 << type)
+ * set for each sk_record_type wanted. */
+typedef struct sk_index_select {
+	unsigned types;          /* records of these types; 0: every type */
+	unsigned fronts;         /* of these types, the front matter too */
+	const char *id;          /* only records with this id; NULL: any */
+	const char *experiment;  /* only this experiment's log entries; NULL: any */
+	int links;               /* 1: the links too */
+} sk_index_select;
+
+/* The records the index holds, as the last update read them, without
+ * their text: id, type, path, experiment and title are set, the front
+ * matter for the types sel->fronts names (else front is NULL) and the
+ * links when sel->links; body, text, headings and the line map never
+ * (sk_record_line_of answers 1). Records whose file did not parse go to
+ * *unparsed instead (when it is not NULL), with front NULL and no links.
+ * Each list is in type order, then id, as sk_kb_load_records gives them.
+ * sel NULL: every record with front and links. Reads no record file. The
+ * lists are the caller's (sk_records_free). */
+int sk_index_records(sk_record ***recs, size_t *count, sk_record ***unparsed, size_t *n_unparsed,
+	sk_index *ix, const sk_index_select *sel);
+
+/* Called by sk_index_each for one record: values[i] is front-matter field
+ * fields[i] as text (numbers, arrays and mappings as JSON text), NULL when
+ * absent. Every pointer is borrowed for the call. Non-zero stops. */
+typedef int (*sk_index_row_fn)(void *ud, const char *id, const char *path, const char *title,
+	const char *experiment, const char *const *values);
+
+/* Calls fn for each record of `type` that parses, in the order they were
+ * indexed, with the front-matter fields named in `fields` (a NULL-ended
+ * list): a report's few fields of many records without building their
+ * front matter. "NAME" is the field's value; "NAME{}" the names of the
+ * members of mapping NAME, as a JSON array (NULL when it is no mapping);
+ * "NAME[].MEMBER" the MEMBER of each item of array NAME, as a JSON array.
+ * Returns fn's non-zero return, or an error. */
+int sk_index_each(sk_index *ix, sk_record_type type, const char *const *fields,
+	sk_index_row_fn fn, void *ud);
+
+/* A second handle on ix's database, for reading on another thread (an
+ * sk_index is used by one thread at a time). */
+int sk_index_open_again(sk_index **out, sk_index *ix);
+
+/* Appends what `samskap check` finds in each record file on its own
+ * (parsing, schema, dates) and in the stray files of the record folders,
+ * as the last update found them. The checks across records are
+ * sk_kb_check_across's. */
+int sk_index_problems(sk_diags *diags, sk_index *ix);
+
 #endif

@@ -161,8 +161,16 @@ typedef struct sk_kb_entry {
 /* The checks across records: ids unique, links naming existing records of
  * the right type, log entries under an experiment and measuring only its
  * metrics. Records may come without their line map (read from the search
- * index): a problem found in one reads its file for the line. Sorts es. */
+ * index): a problem found in one reads its file for the line. A log entry
+ * or experiment without front matter (front NULL) is not checked for its
+ * measurements: the caller does that (sk_kb_check_measurement). Sorts es. */
 void sk_kb_check_across(const sk_kb *kb, sk_kb_entry *es, size_t n, sk_diags *diags);
+
+/* Appends the error for a log entry's measurement `key` that is no metric
+ * of its experiment; log may be NULL or come without a line map, and then
+ * the file at log_path is read for the line. */
+void sk_kb_check_measurement(const sk_kb *kb, const sk_record *log, const char *log_path,
+	const char *key, const char *exp_id, const char *exp_path, sk_diags *d);
 
 /* For a path (relative to the root) from the record folders: 0 when it is
  * a record's place; else 1, with a warning appended for a stray file or an

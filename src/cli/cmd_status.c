@@ -1,6 +1,7 @@
 /* samskap status [--format md|html|json] [--out FILE] [--since DATE]
  *                [--kommune K] [--challenge C] [--quiet-days N] [--kb PATH] */
 #include "cli.h"
+#include "cli_index.h"
 
 #include "samskap/record.h"
 #include "samskap/report.h"
@@ -20,6 +21,7 @@ static int cmd_status(int argc, char **argv)
 	const char *kb_path = NULL, *format = NULL, *outfile = NULL;
 	sk_status_opts so = {0};
 	sk_kb *kb = NULL;
+	sk_index *ix = NULL;
 	json_t *st = NULL;
 	char *text = NULL;
 	static const struct option opts[] = {
@@ -81,9 +83,11 @@ static int cmd_status(int argc, char **argv)
 	if (so.today && !sk_date_valid(so.today))
 		return sk_cli_usage(&sk_cmd_status, "--today: '%s' is not a date (YYYY-MM-DD)", so.today);
 
-	if ((rc = sk_kb_open(&kb, kb_path)) < 0)
+	/* The overview reads the records from the search index, brought up
+	 * to date first (a progress bar on a terminal when that is long). */
+	if ((rc = sk_cli_index_open(&kb, &ix, kb_path, 0, NULL)) < 0)
 		goto done;
-	if ((rc = sk_report_status(&st, kb, &so)) < 0)
+	if ((rc = sk_report_status(&st, ix, kb, &so)) < 0)
 		goto done;
 	if (strcmp(format, "html") == 0)
 		rc = sk_report_status_html(&text, st);
@@ -105,6 +109,7 @@ static int cmd_status(int argc, char **argv)
 done:
 	free(text);
 	json_decref(st);
+	sk_index_free(ix);
 	sk_kb_free(kb);
 	return rc;
 }

@@ -13,7 +13,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "11"
+#define SCHEMA_VERSION "12"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -26,8 +26,13 @@ static const char *const schema_sql =
 	"  date TEXT, date_end TEXT, blob TEXT NOT NULL,"
 	"  size INTEGER, mtime INTEGER, wt INTEGER NOT NULL DEFAULT 0,"
 	"  valid INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS record_front(rid INTEGER PRIMARY KEY, front TEXT NOT NULL, problems TEXT);"
+	/* parsed: 0 when the file did not parse (front is then {}); problems:
+	 * what `check` finds in the file alone, a JSON array of [severity,
+	 * line, col, pointer, message]. */
+	"CREATE TABLE IF NOT EXISTS record_front(rid INTEGER PRIMARY KEY, front TEXT NOT NULL,"
+	"  parsed INTEGER NOT NULL, problems TEXT);"
 	"CREATE INDEX IF NOT EXISTS records_id ON records(id);"
+	"CREATE INDEX IF NOT EXISTS records_experiment ON records(experiment) WHERE experiment IS NOT NULL;"
 	/* kommune: and challenge: also take a title (Nord-Fron). */
 	"CREATE INDEX IF NOT EXISTS records_kommune_title ON records(title COLLATE NOCASE) WHERE type = 'kommune';"
 	"CREATE INDEX IF NOT EXISTS records_challenge_title ON records(title COLLATE NOCASE) WHERE type = 'challenge';"
@@ -35,7 +40,7 @@ static const char *const schema_sql =
 	"CREATE INDEX IF NOT EXISTS records_scan ON records(path, size, mtime, wt);"
 	"CREATE INDEX IF NOT EXISTS records_wt ON records(wt) WHERE wt = 1;"
 	"CREATE TABLE IF NOT EXISTS links(rid INTEGER NOT NULL, target TEXT NOT NULL,"
-	"  field TEXT, line INTEGER);"
+	"  field TEXT, line INTEGER, col INTEGER, implicit INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS links_rid ON links(rid);"
 	"CREATE INDEX IF NOT EXISTS links_target ON links(target);"
 	"CREATE TABLE IF NOT EXISTS tags(rid INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE);"
@@ -51,6 +56,10 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS fields(name TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE,"
 	"  rid INTEGER NOT NULL, PRIMARY KEY(name, value, rid)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS fields_rid ON fields(rid);"
+	/* Files in the record folders that are no record's, as the last scan
+	 * of the work tree found them, with what `check` says of each. */
+	"CREATE TABLE IF NOT EXISTS strays(path TEXT PRIMARY KEY, severity INTEGER NOT NULL,"
+	"  line INTEGER, col INTEGER, message TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"
 	"  content='terms', content_rowid='tid');"
@@ -58,7 +67,7 @@ static const char *const schema_sql =
 
 static const char *const drop_sql =
 	"DROP TABLE IF EXISTS fts_v; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS terms_tri;"
-	"DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fields; DROP TABLE IF EXISTS tags;"
+	"DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS strays; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fields; DROP TABLE IF EXISTS tags;"
 	"DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS record_front; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;";
 
 int sk_index__sql_error(sk_index *ix, const char *what)
@@ -229,6 +238,7 @@ typedef struct writer {
 	sqlite3_stmt *ins_rec, *ins_front, *ins_fts, *ins_link, *ins_tag, *ins_facet, *ins_field, *touch;
 	sk_index_stats *stats;
 	sk_strset terms;
+	sk_record_validator *validator;
 	int git;          /* 1: blob ids are git's */
 	sk_store *st;     /* the repository (git only), for HEAD's blob ids */
 } writer;
@@ -243,6 +253,8 @@ static void writer_free(writer *w)
 		*all[i] = NULL;
 	}
 	sk_index__strset_free(&w->terms);
+	sk_record_validator_free(w->validator);
+	w->validator = NULL;
 }
 
 static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
@@ -250,6 +262,7 @@ static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
 	memset(w, 0, sizeof *w);
 	w->ix = ix;
 	w->stats = stats;
+	w->validator = sk_record_validator_new();
 	int rc = 0;
 	if ((rc = sk_index__prepare(ix, &w->find, "SELECT rid, blob, size, mtime, wt FROM records WHERE path = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_rec, "DELETE FROM records WHERE rid = ?")) ||
@@ -263,9 +276,9 @@ static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
 			"INSERT INTO records(id, type, path, experiment, title, date, date_end, blob,"
 			" size, mtime, wt, valid) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_front,
-			"INSERT INTO record_front(rid, front, problems) VALUES(?,?,?)")) ||
+			"INSERT INTO record_front(rid, front, parsed, problems) VALUES(?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_fts, "INSERT INTO fts(rowid, title, tags, body) VALUES(?,?,?,?)")) ||
-		(rc = sk_index__prepare(ix, &w->ins_link, "INSERT INTO links(rid, target, field, line) VALUES(?,?,?,?)")) ||
+		(rc = sk_index__prepare(ix, &w->ins_link, "INSERT INTO links(rid, target, field, line, col, implicit) VALUES(?,?,?,?,?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_tag, "INSERT INTO tags(rid, tag) VALUES(?,?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_facet, "INSERT OR IGNORE INTO facets(rid, name, value) VALUES(?,?,?)")) ||
 		/* CAST: numbers as SQLite writes them, as the filter compares. */
@@ -460,11 +473,32 @@ static const char *first_date(json_t *front, const char *const *keys, const char
 	return p ? str_field(p, period_key) : NULL;
 }
 
+/* The problems of one file as the index keeps them: a JSON array of
+ * [severity, line, col, pointer, message] (NULL when there are none). */
+static char *problems_json(const sk_diags *d)
+{
+	if (d->len == 0)
+		return NULL;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < d->len; i++) {
+		const sk_diag *g = &d->items[i];
+		json_t *p = json_pack("[s,i,i,s?,s]", g->severity == SK_DIAG_ERROR ? "error" : "warning",
+			g->line, g->col, g->path, g->message ? g->message : "");
+		if (p)
+			json_array_append_new(arr, p);
+	}
+	char *out = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return out;
+}
+
 /* (Re)indexes one file: data is its content, blob its git id. A file
  * that does not parse is still indexed (as its raw text, marked invalid)
- * so that a search finds it and it can be fixed. */
+ * so that a search finds it and it can be fixed. data is NULL for a file
+ * that could not be read (a symbolic link, too big): `unread` says why. */
 static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const char *data,
-	size_t len, const char *blob, sqlite3_int64 size, sqlite3_int64 mtime, int wt)
+	size_t len, const char *blob, sqlite3_int64 size, sqlite3_int64 mtime, int wt,
+	const sk_diags *unread)
 {
 	int rc = 0;
 	sk_record *rec = NULL;
@@ -483,28 +517,20 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 	}
 	if (old_rid && (rc = remove_rid(w, old_rid)) != 0)
 		goto done;
-	int valid = 1;
-	if (sk_record_parse(&rec, path, data, len, &diags) != 0) {
-		valid = 0;
-		sk_error_clear();
-	} else if (sk_record_validate(rec, &diags) != 0) {
-		valid = 0;
-		sk_error_clear();
-	}
-	if (!valid) {
-		sk_buf pb = SK_BUF_INIT;
-		for (size_t i = 0; i < diags.len; i++) {
-			if (diags.items[i].severity != SK_DIAG_ERROR)
-				continue;
-			char *line = sk_diag_format(&diags.items[i]);
-			if (pb.len)
-				sk_buf_putc(&pb, '\n');
-			sk_buf_puts(&pb, line);
-			free(line);
+	if (!data) {
+		for (size_t i = 0; unread && i < unread->len; i++) {
+			const sk_diag *g = &unread->items[i];
+			sk_diags_add(&diags, g->severity, g->file, g->line, g->col, g->path, "%s", g->message);
 		}
-		problems = sk_buf_detach(&pb);
-		w->stats->invalid++;
+	} else if (sk_record_parse(&rec, path, data, len, &diags) == 0) {
+		/* The same checks of the file alone as `samskap check` makes. */
+		sk_record_check(w->validator, rec, &diags);
 	}
+	sk_error_clear();
+	int valid = sk_diags_errors(&diags) == 0;
+	if (!valid)
+		w->stats->invalid++;
+	problems = problems_json(&diags);
 	json_t *front = rec ? rec->front : NULL;
 	front_json = front ? json_dumps(front, JSON_COMPACT) : NULL;
 	const char *title = rec && rec->title ? rec->title : id;
@@ -534,8 +560,9 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 	sqlite3_int64 rid = sqlite3_last_insert_rowid(w->ix->db);
 	sqlite3_bind_int64(w->ins_front, 1, rid);
 	sqlite3_bind_text(w->ins_front, 2, front_json ? front_json : "{}", -1, SQLITE_STATIC);
+	sqlite3_bind_int(w->ins_front, 3, rec != NULL);
 	if (problems)
-		sqlite3_bind_text(w->ins_front, 3, problems, -1, SQLITE_STATIC);
+		sqlite3_bind_text(w->ins_front, 4, problems, -1, SQLITE_STATIC);
 	if ((rc = step_done(w, w->ins_front, "adding front matter")) != 0)
 		goto done;
 
@@ -546,6 +573,8 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 		if (l->field)
 			sqlite3_bind_text(w->ins_link, 3, l->field, -1, SQLITE_STATIC);
 		sqlite3_bind_int(w->ins_link, 4, l->line);
+		sqlite3_bind_int(w->ins_link, 5, l->col);
+		sqlite3_bind_int(w->ins_link, 6, l->implicit);
 		if ((rc = step_done(w, w->ins_link, "adding a link")) != 0)
 			goto done;
 	}
@@ -583,7 +612,7 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 			sk_buf_puts(&body, rec->text);
 		sk_buf_puts(&body, "\n");
 		front_text(&body, front, 0);
-	} else if (sk_utf8_valid(data, len, NULL)) {
+	} else if (data && sk_utf8_valid(data, len, NULL)) {
 		sk_buf_put(&body, data, len);
 	}
 	sqlite3_bind_int64(w->ins_fts, 1, rid);
@@ -604,6 +633,9 @@ done:
 	sk_buf_free(&body);
 	return rc;
 }
+
+/* The blob id of a file in a record's place that could not be read. */
+#define UNREAD_BLOB "-"
 
 /* A plain folder's content hash: two 64-bit FNV-1a with different seeds
  * ("f" and 32 hex digits). Only compared with itself: a change between
@@ -626,7 +658,7 @@ static void content_hash(char out[41], const char *data, size_t len)
  * caller knows the file matches a commit, which spares hashing it. wt: 1
  * when the file is uncommitted work, 0 when it is HEAD's, -1 to find out
  * (its hash against HEAD's blob). */
-static int refresh_path(writer *w, const char *path, const char *known_blob, int wt, int use_stat)
+static int refresh_path(writer *w, const char *path, const char *known_blob, int wt)
 {
 	int rc = 0;
 	char *full = sk_path_join(w->ix->kb->root, path);
@@ -636,8 +668,8 @@ static int refresh_path(writer *w, const char *path, const char *known_blob, int
 	row r;
 	w->stats->scanned++;
 	find_row(w, path, &r);
-	if (lstat(full, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		/* Gone (or a symlink, which samskap never reads): drop it. */
+	if (lstat(full, &sb) != 0) {
+		/* Gone: drop it. */
 		if (r.rid) {
 			w->stats->removed++;
 			rc = remove_rid(w, r.rid);
@@ -645,21 +677,28 @@ static int refresh_path(writer *w, const char *path, const char *known_blob, int
 		goto done;
 	}
 	sqlite3_int64 mtime = (sqlite3_int64)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-	if (r.rid && use_stat && r.size == sb.st_size && r.mtime == mtime)
-		goto done;
 	char hex[41];
-	if (known_blob && r.rid && strcmp(known_blob, r.blob) == 0) {
+	int regular = S_ISREG(sb.st_mode);
+	if (regular && known_blob && r.rid && strcmp(known_blob, r.blob) == 0) {
 		if (r.size != sb.st_size || r.mtime != mtime || r.wt != wt)
 			goto touch;
 		goto done;
 	}
-	if (sk_file_read(&data, &len, full, w->ix->kb->max_bytes) != 0) {
-		/* Too big or unreadable: it is not a record the index can hold. */
+	if (!regular || sk_file_read(&data, &len, full, w->ix->kb->max_bytes) != 0) {
+		/* A symbolic link, or too big to read: samskap never reads it,
+		 * but it sits in a record's place, so the index holds it with
+		 * what is wrong, for check and status to name. */
 		sk_error_clear();
-		if (r.rid) {
-			w->stats->removed++;
-			rc = remove_rid(w, r.rid);
-		}
+		if (r.rid && strcmp(r.blob, UNREAD_BLOB) == 0 && r.size == sb.st_size && r.mtime == mtime)
+			goto done;
+		sk_diags why = SK_DIAGS_INIT;
+		sk_record *rec = NULL;
+		sk_record_load(&rec, w->ix->kb->root, path, w->ix->kb->max_bytes, &why);
+		sk_record_free(rec);
+		sk_error_clear();
+		rc = index_file(w, path, r.rid, NULL, 0, UNREAD_BLOB, (sqlite3_int64)sb.st_size, mtime,
+			wt < 0 ? 1 : wt, &why);
+		sk_diags_free(&why);
 		goto done;
 	}
 	if (known_blob) {
@@ -679,7 +718,7 @@ static int refresh_path(writer *w, const char *path, const char *known_blob, int
 	}
 	if (r.rid && strcmp(hex, r.blob) == 0)
 		goto touch;
-	rc = index_file(w, path, r.rid, data, len, hex, (sqlite3_int64)sb.st_size, mtime, wt);
+	rc = index_file(w, path, r.rid, data, len, hex, (sqlite3_int64)sb.st_size, mtime, wt, NULL);
 	goto done;
 touch:
 	sqlite3_bind_int64(w->touch, 1, (sqlite3_int64)sb.st_size);
@@ -789,26 +828,24 @@ static int sorted_has(char **arr, size_t n, const char *s)
 	return bsearch(&s, arr, n, sizeof *arr, cmp_str) != NULL;
 }
 
-/* The work tree's changes since the last update, from what lstat says:
- * files whose size or mtime differ from what the index holds, files it
- * does not hold (unless git ignores them), records whose file is gone,
- * files written so close to the last scan (`racy_ns`) that a second write
- * could hide behind the same mtime (git's "racily clean"), and records of
+/* The work tree's changes since the last update, from what lstat says of
+ * `files` (the listing of the record folders): files whose size or mtime
+ * differ from what the index holds, files it does not hold (unless git
+ * ignores them; st is NULL outside git), records whose file is gone, files
+ * written so close to the last scan (`racy_ns`) that a second write could
+ * hide behind the same mtime (git's "racily clean"), and records of
  * uncommitted work (HEAD may have moved under them). Sorted; *dirty holds
  * strings owned by *names. Unlike git's status it reads no git index and
  * walks no tree: 100 000 records are an lstat each and one scan of the
  * index's records. */
-static int worktree_changes(sk_index *ix, sk_store *st, int64_t racy_ns, char ***dirty,
-	size_t *n_dirty)
+static int worktree_changes(sk_index *ix, sk_store *st, const sk_kb_file *files, size_t n_files,
+	int64_t racy_ns, char ***dirty, size_t *n_dirty)
 {
-	sk_kb_file *files = NULL;
-	size_t n_files = 0, n = 0, cap = 16;
+	size_t n = 0, cap = 16;
 	sqlite3_stmt *q = NULL;
 	char **out = sk_calloc(cap, sizeof *out);
-	int rc = sk_kb_list_file_stats(&files, &n_files, ix->kb);
+	int rc = sk_index__prepare(ix, &q, "SELECT path, size, mtime, wt FROM records ORDER BY path");
 	if (rc)
-		goto done;
-	if ((rc = sk_index__prepare(ix, &q, "SELECT path, size, mtime, wt FROM records ORDER BY path")) != 0)
 		goto done;
 	size_t i = 0;
 	int more = sqlite3_step(q) == SQLITE_ROW;
@@ -824,7 +861,7 @@ static int worktree_changes(sk_index *ix, sk_store *st, int64_t racy_ns, char **
 				changed = f->path;
 		} else if (cmp < 0 && record_place(files[i].path)) {
 			int ignored = 0;
-			if ((rc = sk_store_ignored(&ignored, st, files[i].path)) != 0)
+			if (st && (rc = sk_store_ignored(&ignored, st, files[i].path)) != 0)
 				goto done;
 			if (!ignored)
 				changed = files[i].path;
@@ -853,7 +890,37 @@ done:
 		free(out);
 	}
 	sqlite3_finalize(q);
-	sk_kb_file_stats_free(files, n_files);
+	return rc;
+}
+
+/* Replaces the index's stray files with those of the listing: files in
+ * the record folders that are no record's place, with what check says. */
+static int save_strays(sk_index *ix, const sk_kb_file *files, size_t n_files)
+{
+	sqlite3_stmt *ins = NULL;
+	sk_diags d = SK_DIAGS_INIT;
+	int rc = sk_index__exec(ix, "DELETE FROM strays");
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n_files; i++)
+		sk_kb_check_stray(ix->kb, files[i].path, &d);
+	if (d.len && (rc = sk_index__prepare(ix, &ins,
+		"INSERT OR REPLACE INTO strays(path, severity, line, col, message) VALUES(?,?,?,?,?)")) != 0)
+		goto done;
+	for (size_t i = 0; i < d.len && rc == 0; i++) {
+		const sk_diag *g = &d.items[i];
+		sqlite3_bind_text(ins, 1, g->file ? g->file : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int(ins, 2, g->severity == SK_DIAG_ERROR);
+		sqlite3_bind_int(ins, 3, g->line);
+		sqlite3_bind_int(ins, 4, g->col);
+		sqlite3_bind_text(ins, 5, g->message ? g->message : "", -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			rc = sk_index__sql_error(ix, "adding a stray file");
+		sqlite3_reset(ins);
+	}
+done:
+	sqlite3_finalize(ins);
+	sk_diags_free(&d);
 	return rc;
 }
 
@@ -864,7 +931,7 @@ done:
  * status and the records indexed from uncommitted work last time, which
  * may have been reverted). */
 static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_list *out, int full,
-	int committed, int64_t racy_ns)
+	int committed, int64_t racy_ns, const sk_kb_file *listed, size_t n_listed)
 {
 	int rc = 0;
 	sk_store_change *status = NULL, *diff = NULL;
@@ -875,11 +942,11 @@ static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_lis
 	size_t n_dirty = 0;
 	sqlite3_stmt *q = NULL;
 	/* By lstat the dirty files' state is not known (-1: hash and see). */
-	int scan = !full && !committed && racy_ns > 0, dirty_wt = scan ? -1 : 1;
+	int scan = !full && !committed && racy_ns > 0 && listed, dirty_wt = scan ? -1 : 1;
 	char **scanned = NULL;
 	size_t n_scanned = 0;
 	if (scan) {
-		if ((rc = worktree_changes(ix, st, racy_ns, &scanned, &n_scanned)) != 0)
+		if ((rc = worktree_changes(ix, st, listed, n_listed, racy_ns, &scanned, &n_scanned)) != 0)
 			goto done;
 		dirty = sk_calloc(n_scanned + 1, sizeof *dirty);
 		for (size_t i = 0; i < n_scanned; i++)
@@ -942,29 +1009,19 @@ done:
 	return rc;
 }
 
-/* A plain folder: every record file, and the records the index holds whose
- * files are gone. */
-static int folder_changes(sk_index *ix, path_list *out)
+/* A plain folder: the files lstat says changed (see worktree_changes). */
+static int folder_changes(sk_index *ix, const sk_kb_file *listed, size_t n_listed, int64_t racy_ns,
+	path_list *out)
 {
-	char **files = NULL;
+	char **dirty = NULL;
 	size_t n = 0;
-	sqlite3_stmt *q = NULL;
-	int rc = sk_kb_list_files(&files, &n, ix->kb);
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n; i++)
-		if (record_place(files[i]))
-			paths_add(out, files[i], NULL, 0);
-	if ((rc = sk_index__prepare(ix, &q, "SELECT path FROM records")) != 0)
-		goto done;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(q, 0);
-		if (p && !sorted_has(files, n, p))
-			paths_add(out, p, NULL, 0);
+	int rc = worktree_changes(ix, NULL, listed, n_listed, racy_ns, &dirty, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (record_place(dirty[i]))
+			paths_add(out, dirty[i], NULL, 0);
+		free(dirty[i]);
 	}
-done:
-	sqlite3_finalize(q);
-	sk_kb_paths_free(files, n);
+	free(dirty);
 	return rc;
 }
 
@@ -1024,6 +1081,8 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	int have_writer = 0, in_tx = 0, full = (flags & SK_INDEX_REBUILD) != 0;
 	char *scanned = NULL;
 	int64_t started_ns = 0;
+	sk_kb_file *listed = NULL;
+	size_t n_listed = 0;
 
 	int src = in_git_repo(ix->kb->root) ? sk_store_open(&st, ix->kb->root) : SK_ENOTFOUND;
 	if (src == SK_ENOTFOUND || src == SK_EUNSUPPORTED) {
@@ -1045,9 +1104,14 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	}
 	stats->used_git = st != NULL;
 	/* Only a scan of the work tree needs to know when it began (a stamp
-	 * file written now), not an update from commits alone. */
-	if (st && !(flags & SK_INDEX_COMMITTED))
+	 * file written now), not an update from commits alone. The listing
+	 * of the record folders serves the scan and the stray files. */
+	int look = !st || !(flags & SK_INDEX_COMMITTED);
+	if (look) {
 		started_ns = scan_stamp(ix);
+		if ((rc = sk_kb_list_file_stats(&listed, &n_listed, ix->kb)) != 0)
+			goto done;
+	}
 	if ((rc = sk_index__exec(ix, "BEGIN IMMEDIATE")) != 0)
 		goto done;
 	in_tx = 1;
@@ -1071,7 +1135,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 
 	if (st) {
 		int committed = (flags & SK_INDEX_COMMITTED) != 0;
-		rc = git_changes(ix, st, &since, &paths, full, committed, racy_ns);
+		rc = git_changes(ix, st, &since, &paths, full, committed, racy_ns, listed, n_listed);
 		if (rc && !full) {
 			/* The commit indexed last is gone (history rewritten): rebuild. */
 			sk_error_clear();
@@ -1079,11 +1143,11 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 			full = 1;
 			if ((rc = reset_schema(ix)) != 0)
 				goto done;
-			rc = git_changes(ix, st, &since, &paths, 1, committed, 0);
+			rc = git_changes(ix, st, &since, &paths, 1, committed, 0, listed, n_listed);
 		}
 		if (rc)
 			goto done;
-	} else if ((rc = folder_changes(ix, &paths)) != 0) {
+	} else if ((rc = folder_changes(ix, listed, n_listed, full ? 0 : racy_ns, &paths)) != 0) {
 		goto done;
 	}
 
@@ -1096,7 +1160,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	for (size_t i = 0; i < paths.len; i++) {
 		/* The same path may come twice (diff and status): the second
 		 * visit finds it indexed already and costs a lookup. */
-		rc = refresh_path(&w, paths.items[i], paths.blobs[i], paths.wt[i], st == NULL);
+		rc = refresh_path(&w, paths.items[i], paths.blobs[i], paths.wt[i]);
 		if (rc)
 			goto done;
 		if (progress && (i % 64 == 0 || i + 1 == paths.len))
@@ -1104,6 +1168,8 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	}
 	ix->tctx.collect = NULL;
 	if ((rc = save_terms(&w)) != 0)
+		goto done;
+	if (look && (rc = save_strays(ix, listed, n_listed)) != 0)
 		goto done;
 	if ((rc = meta_set(ix, "mode", st ? "git" : "folder")) != 0 ||
 		(rc = meta_set(ix, "commit", head.hex)) != 0)
@@ -1128,6 +1194,7 @@ done:
 	free(mode);
 	free(commit);
 	free(scanned);
+	sk_kb_file_stats_free(listed, n_listed);
 	sk_store_free(st);
 	return rc;
 }

@@ -86,6 +86,28 @@ static void check_order(const sk_record *rec, const char *from_ptr, const char *
 			to_ptr, b, from_ptr, a);
 }
 
+void sk_kb_check_measurement(const sk_kb *kb, const sk_record *log, const char *log_path,
+	const char *key, const char *exp_id, const char *exp_path, sk_diags *d)
+{
+	/* A record read from the index has no line map: the rare problem
+	 * found in one reads its file for the place. */
+	sk_record *full = NULL;
+	if (!log || !log->lines) {
+		if (sk_record_load(&full, kb->root, log_path, kb->max_bytes, NULL) < 0)
+			sk_error_clear();
+	}
+	const sk_record *at = full ? full : log;
+	sk_buf p = SK_BUF_INIT;
+	sk_buf_puts(&p, "/measurements/");
+	sk_record__pointer_append(&p, key);
+	sk_diags_add(d, SK_DIAG_ERROR, log_path, at ? sk_record_line_of(at, p.data) : 1,
+		at ? sk_record_col_of(at, p.data) : 0, p.data,
+		"measurement '%s' is not one of the metrics of experiment '%s' (see its metrics in %s)",
+		key, exp_id, exp_path);
+	sk_buf_free(&p);
+	sk_record_free(full);
+}
+
 /* Measurements of a log entry that are no metric of its experiment (the
  * rule `samskap log` enforces, here for entries written by hand). */
 static void check_measurements(const sk_kb *kb, const sk_record *log, const sk_record *exp,
@@ -93,7 +115,6 @@ static void check_measurements(const sk_kb *kb, const sk_record *log, const sk_r
 {
 	json_t *ms = json_object_get(log->front, "measurements");
 	json_t *metrics = json_object_get(exp->front, "metrics");
-	sk_record *full = NULL;
 	if (!json_is_object(ms) || !json_is_array(metrics))
 		return;
 	const char *k;
@@ -107,25 +128,9 @@ static void check_measurements(const sk_kb *kb, const sk_record *log, const sk_r
 			if (name && strcmp(name, k) == 0)
 				known = 1;
 		}
-		if (!known) {
-			/* A record read from the index has no line map: the rare
-			 * problem found in one reads its file for the place. */
-			if (!log->lines && !full) {
-				if (sk_record_load(&full, kb->root, log->path, kb->max_bytes, NULL) < 0)
-					sk_error_clear();
-			}
-			const sk_record *at = full ? full : log;
-			sk_buf p = SK_BUF_INIT;
-			sk_buf_puts(&p, "/measurements/");
-			sk_record__pointer_append(&p, k);
-			sk_diags_add(d, SK_DIAG_ERROR, log->path, sk_record_line_of(at, p.data),
-				sk_record_col_of(at, p.data), p.data,
-				"measurement '%s' is not one of the metrics of experiment '%s' (see its metrics in %s)",
-				k, exp->id, exp->path);
-			sk_buf_free(&p);
-		}
+		if (!known)
+			sk_kb_check_measurement(kb, log, log->path, k, exp->id, exp->path, d);
 	}
-	sk_record_free(full);
 }
 
 /* 1 when the regular file at path starts with a front matter fence. */

@@ -200,8 +200,18 @@ static int walk_one_dir(walk_worker *w, const walk_dir *job)
 		sk_buf_putc(&rel, '/');
 		sk_buf_puts(&rel, e->d_name);
 		struct stat st;
-		int have = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-		int is_dir = have && S_ISDIR(st.st_mode);
+		int have = 0, is_dir;
+#ifdef DT_DIR
+		/* readdir says what a name is on most file systems: a folder
+		 * needs no lstat (half the calls in a KB of experiments). */
+		if (e->d_type == DT_DIR) {
+			is_dir = 1;
+		} else
+#endif
+		{
+			have = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+			is_dir = have && S_ISDIR(st.st_mode);
+		}
 		if (is_dir && strcmp(rel.data, "models/data") == 0)
 			continue; /* a model's data files are not records */
 		if (is_dir && job->depth < MAX_FOLDER_DEPTH)

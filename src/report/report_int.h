@@ -4,6 +4,7 @@
 #ifndef SK_REPORT_INT_H
 #define SK_REPORT_INT_H
 
+#include "samskap/index.h"
 #include "samskap/record.h"
 #include "samskap/report.h"
 #include "samskap/util.h"
@@ -11,22 +12,71 @@
 #include <jansson.h>
 #include <pthread.h>
 
-/* Every record of a KB that parses, with lookups by id. Records that fail
- * to parse are left out and counted (sk_kb_check reports them). */
+/* What the status counts of one experiment: its front matter's few fields
+ * that every figure but its detailed entry needs. Strings are owned. */
+typedef struct sk_report__exp {
+	char *id, *title, *path;
+	char *status, *challenge, *start, *end;   /* NULL when absent */
+	char **kommuner;
+	size_t n_kommuner;
+	char **metrics;        /* its metrics' names (read from the index only) */
+	size_t n_metrics;
+	size_t *logs;          /* its log entries (indices into the corpus's logs) */
+	size_t n_logs;
+} sk_report__exp;
+
+/* What the status counts of one log entry. */
+typedef struct sk_report__log {
+	char *experiment;
+	char *date;            /* NULL when absent */
+	char **kommuner;       /* the entry's own kommuner; none: its experiment's */
+	size_t n_kommuner;
+} sk_report__log;
+
+/* The records of a KB that parse, with lookups by id, and the experiments
+ * and log entries summed up for counting. Read from the files, every
+ * record is whole; read from the search index, records carry their links
+ * but no text, and front matter only for kommuner, challenges, models and
+ * the partnership: an experiment's whole record and its log entries come
+ * from sk_report__detail_load. */
 typedef struct sk_report__corpus {
 	sk_record **recs;
 	size_t n;
 	size_t n_files;      /* record files found */
 	size_t n_failed;     /* of them, failing to parse */
-	json_t *by_id;       /* id -> index into recs (first wins) */
-	json_t *logs_by_exp; /* experiment id -> array of indices of its logs */
+	sk_record **sorted;  /* recs by id, for lookups (of a duplicate id, the first in recs) */
+	json_t *by_id;       /* files only: id -> index into recs (the first wins) */
+	json_t *logs_by_exp; /* files only: experiment id -> array of indices of its logs */
+	sk_report__exp *exps;
+	size_t n_exps;
+	sk_report__log *logs;
+	size_t n_logs;
+	sk_index *ix;        /* borrowed: the index it was read from, or NULL */
 } sk_report__corpus;
 
 /* Loads every record of kb; *out is the caller's (sk_report__corpus_free). */
 int sk_report__corpus_load(sk_report__corpus **out, const sk_kb *kb);
+/* Loads the corpus from the search index, which the caller brought up to
+ * date (ix is borrowed and must outlive the corpus): no record file read.
+ * Appends to `problems` what `samskap check` would say of the KB: every
+ * file's own problems, stray files, the checks across records. */
+int sk_report__corpus_from_index(sk_report__corpus **out, sk_diags *problems, const sk_kb *kb,
+	sk_index *ix);
 void sk_report__corpus_free(sk_report__corpus *c);
 /* The record with this id, or NULL (borrowed). */
 const sk_record *sk_report__corpus_get(const sk_report__corpus *c, const char *id);
+
+/* One experiment whole, with its log entries in date order (borrowed from
+ * the detail; read from the index when the corpus came from there). */
+typedef struct sk_report__detail {
+	const sk_record *exp;
+	const sk_record **logs;
+	size_t n_logs;
+	sk_record **owned;   /* what was read for it */
+	size_t n_owned;
+} sk_report__detail;
+int sk_report__detail_load(sk_report__detail *d, const sk_report__corpus *c, const char *exp_id);
+void sk_report__detail_free(sk_report__detail *d);
 
 /* Day number (days since 1970-01-01) of a YYYY-MM-DD date; SK_EINVALID
  * (no message) when it is not a real date. */

@@ -20,6 +20,10 @@
 /* Outputs of one model compared; series points kept per scenario. */
 #define PROJ_OUTPUTS 3
 #define PROJ_POINTS 120
+/* Experiments shown whole (the others are counted), and entries listed per
+ * challenge as started, completed or quiet: a page read in five minutes. */
+#define DETAIL_SHOW 40
+#define LIST_SHOW 25
 
 static const char *const exp_statuses[] = {"running", "planned", "completed", "stopped"};
 #define N_STATUSES (sizeof exp_statuses / sizeof exp_statuses[0])
@@ -72,121 +76,110 @@ static int array_has(const json_t *arr, const char *s)
 	return 0;
 }
 
-static int date_of(long *days, const json_t *front, const char *key)
+static int date_of(long *days, const char *s)
 {
-	const char *s = sk_report__str(front, key);
 	return s ? sk_report__date_days(days, s) : SK_EINVALID;
 }
 
-static int cmp_log_date(const void *a, const void *b)
+/* What the status counts of one experiment, from its summary. */
+typedef struct exp_tally {
+	long last;        /* day of its last log entry up to today, -1: none */
+	long in_period;   /* log entries in the period */
+	int quiet;
+	long ref;         /* day quiet is counted from, -1: none */
+} exp_tally;
+
+/* The kommuner a log entry counts for: its own if it names any, else its
+ * experiment's. */
+static void log_kommuner(const sk_report__exp *e, const sk_report__log *l, char *const **v, size_t *n)
 {
-	const sk_record *ra = *(const sk_record *const *)a, *rb = *(const sk_record *const *)b;
-	const char *da = sk_report__str(ra->front, "date"), *db = sk_report__str(rb->front, "date");
-	int c = strcmp(da ? da : "", db ? db : "");
-	return c ? c : strcmp(ra->id, rb->id);
+	*v = l->n_kommuner ? l->kommuner : e->kommuner;
+	*n = l->n_kommuner ? l->n_kommuner : e->n_kommuner;
 }
 
-/* Per experiment: logs, last entry, metrics with their latest value and
- * progress. Adds the logs to the kommuner's tallies in `kom`. */
-static json_t *experiment_entry(const sk_report__corpus *c, const sk_record *e, long today,
-	long since, int quiet_days, json_t *kom, int *quiet_out, long *n_logs_period)
+/* Counts one experiment: its log entries up to today, those in the period,
+ * whether it is quiet; adds its entries to the kommuner's tallies in
+ * `kom` (logs in the period, last log). */
+static exp_tally exp_count(const sk_report__corpus *c, const sk_report__exp *e, long today,
+	long since, int quiet_days, json_t *kom)
+{
+	exp_tally t = { -1, 0, 0, -1 };
+	for (size_t i = 0; i < e->n_logs; i++) {
+		const sk_report__log *l = &c->logs[e->logs[i]];
+		long d;
+		if (date_of(&d, l->date) < 0 || d > today)
+			continue;
+		if (d > t.last)
+			t.last = d;
+		char *const *ks;
+		size_t nk;
+		log_kommuner(e, l, &ks, &nk);
+		if (d >= since)
+			t.in_period++;
+		for (size_t k = 0; k < nk; k++) {
+			json_t *kt = json_object_get(kom, ks[k]);
+			if (!kt)
+				continue;
+			if (d >= since)
+				json_object_set_new(kt, "logs_in_period",
+					json_integer(json_integer_value(json_object_get(kt, "logs_in_period")) + 1));
+			/* Last log per kommune, in or out of the period. */
+			const char *prev = sk_report__str(kt, "last_log");
+			if (!prev || strcmp(l->date, prev) > 0)
+				json_object_set_new(kt, "last_log", json_string(l->date));
+		}
+	}
+	/* Quiet: a running experiment with no entry for quiet_days, counting
+	 * from its start when it has none. */
+	t.ref = t.last;
+	long start;
+	if (date_of(&start, e->start) == 0 && start > t.ref)
+		t.ref = start;
+	int running = e->status && strcmp(e->status, "running") == 0;
+	t.quiet = running && (t.ref < 0 || today - t.ref >= quiet_days);
+	return t;
+}
+
+/* One experiment's entry: its summary's figures, the whole record's
+ * fields and each metric's baseline, target, latest measured value (from
+ * its log) and progress. */
+static json_t *experiment_entry(const sk_report__corpus *c, const sk_report__exp *e,
+	const sk_report__detail *det, const exp_tally *t, long today)
 {
 	json_t *o = json_object();
-	const json_t *f = e->front;
-	const char *status = sk_report__str(f, "status");
+	const json_t *f = det->exp ? det->exp->front : NULL;
 	json_object_set_new(o, "id", json_string(e->id));
-	json_object_set_new(o, "title", json_string(e->title ? e->title : e->id));
+	json_object_set_new(o, "title", json_string(e->title));
 	json_object_set_new(o, "path", json_string(e->path));
-	json_object_set_new(o, "status", str_or_null(status));
-	json_object_set_new(o, "status_label", json_string(sk_report__status_label(status)));
-	const char *ch = sk_report__str(f, "challenge");
-	json_object_set_new(o, "challenge", str_or_null(ch));
-	const sk_record *chr = sk_report__corpus_get(c, ch);
-	json_object_set_new(o, "challenge_title", str_or_null(chr ? chr->title : ch));
-	json_t *koms = json_object_get(f, "kommuner");
-	json_object_set_new(o, "kommuner", json_is_array(koms) ? json_deep_copy(koms) : json_array());
-	json_object_set_new(o, "start", str_or_null(sk_report__str(f, "start")));
-	json_object_set_new(o, "end", str_or_null(sk_report__str(f, "end")));
+	json_object_set_new(o, "status", str_or_null(e->status));
+	json_object_set_new(o, "status_label", json_string(sk_report__status_label(e->status)));
+	json_object_set_new(o, "challenge", str_or_null(e->challenge));
+	const sk_record *chr = sk_report__corpus_get(c, e->challenge);
+	json_object_set_new(o, "challenge_title", str_or_null(chr ? chr->title : e->challenge));
+	json_t *koms = json_array();
+	for (size_t k = 0; k < e->n_kommuner; k++)
+		json_array_append_new(koms, json_string(e->kommuner[k]));
+	json_object_set_new(o, "kommuner", koms);
+	json_object_set_new(o, "start", str_or_null(e->start));
+	json_object_set_new(o, "end", str_or_null(e->end));
 	json_object_set_new(o, "owner", str_or_null(sk_report__str(f, "owner")));
 	json_object_set_new(o, "example", json_boolean(sk_report__bool(f, "example")));
 	json_object_set_new(o, "model", str_or_null(sk_report__str(f, "model")));
 	json_object_set_new(o, "scenario", str_or_null(sk_report__str(f, "scenario")));
 	json_object_set_new(o, "hypothesis", str_or_null(sk_report__str(f, "hypothesis")));
-
-	/* Its log entries in date order. */
-	json_t *idx = json_object_get(c->logs_by_exp, e->id);
-	size_t nlogs = json_array_size(idx);
-	const sk_record **logs = sk_calloc(nlogs ? nlogs : 1, sizeof *logs);
-	for (size_t i = 0; i < nlogs; i++)
-		logs[i] = c->recs[json_integer_value(json_array_get(idx, i))];
-	qsort(logs, nlogs, sizeof *logs, cmp_log_date);
-
-	long last = -1, in_period = 0;
-	for (size_t i = 0; i < nlogs; i++) {
-		long d;
-		if (date_of(&d, logs[i]->front, "date") < 0 || d > today)
-			continue;
-		if (d > last)
-			last = d;
-		if (d >= since) {
-			in_period++;
-			/* A log counts for its own kommuner if it names them, else
-			 * for its experiment's. */
-			json_t *lk = json_object_get(logs[i]->front, "kommuner");
-			if (!json_is_array(lk) || json_array_size(lk) == 0)
-				lk = koms;
-			size_t k;
-			json_t *kv;
-			json_array_foreach(lk, k, kv) {
-				json_t *t = json_is_string(kv) ? json_object_get(kom, json_string_value(kv)) : NULL;
-				if (!t)
-					continue;
-				json_object_set_new(t, "logs_in_period",
-					json_integer(json_integer_value(json_object_get(t, "logs_in_period")) + 1));
-			}
-		}
-		/* Last log per kommune, in or out of the period. */
-		json_t *lk = json_object_get(logs[i]->front, "kommuner");
-		if (!json_is_array(lk) || json_array_size(lk) == 0)
-			lk = koms;
-		size_t k;
-		json_t *kv;
-		json_array_foreach(lk, k, kv) {
-			json_t *t = json_is_string(kv) ? json_object_get(kom, json_string_value(kv)) : NULL;
-			if (!t)
-				continue;
-			const char *prev = sk_report__str(t, "last_log");
-			const char *ds = sk_report__str(logs[i]->front, "date");
-			if (!prev || strcmp(ds, prev) > 0)
-				json_object_set_new(t, "last_log", json_string(ds));
-		}
-	}
-	*n_logs_period += in_period;
-	json_object_set_new(o, "logs", json_integer((json_int_t)nlogs));
-	json_object_set_new(o, "logs_in_period", json_integer(in_period));
+	json_object_set_new(o, "logs", json_integer((json_int_t)e->n_logs));
+	json_object_set_new(o, "logs_in_period", json_integer(t->in_period));
 	char buf[11];
-	if (last >= 0) {
-		sk_report__date_format(buf, last);
+	if (t->last >= 0) {
+		sk_report__date_format(buf, t->last);
 		json_object_set_new(o, "last_log", json_string(buf));
-		json_object_set_new(o, "days_since_log", json_integer(today - last));
+		json_object_set_new(o, "days_since_log", json_integer(today - t->last));
 	} else {
 		json_object_set_new(o, "last_log", json_null());
 		json_object_set_new(o, "days_since_log", json_null());
 	}
-	/* Quiet: a running experiment with no entry for quiet_days, counting
-	 * from its start when it has none. */
-	int quiet = 0;
-	long ref = last;
-	long start;
-	if (date_of(&start, f, "start") == 0 && start > ref)
-		ref = start;
-	if (status && strcmp(status, "running") == 0 && ref >= 0 && today - ref >= quiet_days)
-		quiet = 1;
-	if (status && strcmp(status, "running") == 0 && ref < 0)
-		quiet = 1;
-	json_object_set_new(o, "quiet", json_boolean(quiet));
-	json_object_set_new(o, "days_quiet", ref >= 0 ? json_integer(today - ref) : json_null());
-	*quiet_out = quiet;
+	json_object_set_new(o, "quiet", json_boolean(t->quiet));
+	json_object_set_new(o, "days_quiet", t->ref >= 0 ? json_integer(today - t->ref) : json_null());
 
 	/* Metrics: baseline, target, the latest measured value and progress. */
 	json_t *metrics = json_array();
@@ -208,11 +201,12 @@ static json_t *experiment_entry(const sk_report__corpus *c, const sk_record *e, 
 		json_t *series = json_array();
 		double latest = NAN;
 		const char *latest_date = NULL;
-		for (size_t i = 0; i < nlogs; i++) {
-			json_t *v = json_object_get(json_object_get(logs[i]->front, "measurements"), name);
-			const char *ds = sk_report__str(logs[i]->front, "date");
+		for (size_t i = 0; i < det->n_logs; i++) {
+			const json_t *lf = det->logs[i]->front;
+			json_t *v = json_object_get(json_object_get(lf, "measurements"), name);
+			const char *ds = sk_report__str(lf, "date");
 			long d;
-			if (!json_is_number(v) || !ds || sk_report__date_days(&d, ds) < 0 || d > today)
+			if (!json_is_number(v) || date_of(&d, ds) < 0 || d > today)
 				continue;
 			json_t *pt = json_object();
 			json_object_set_new(pt, "date", json_string(ds));
@@ -233,7 +227,6 @@ static json_t *experiment_entry(const sk_report__corpus *c, const sk_record *e, 
 		json_array_append_new(metrics, mo);
 	}
 	json_object_set_new(o, "metrics", metrics);
-	free(logs);
 	return o;
 }
 
@@ -435,46 +428,46 @@ json_t *sk_report__projection(const sk_kb *kb, const sk_record *mrec, json_t *li
 	return o;
 }
 
-/* Adds model ids a record links to (model, models) into `models` (id ->
- * array of linking record ids). */
+/* Adds model ids a record links to (its `model` and `models` fields)
+ * into `models` (id -> array of linking record ids). */
 static void collect_models(json_t *models, const sk_record *r)
 {
-	const char *m = sk_report__str(r->front, "model");
-	json_t *ids = json_array();
-	if (m)
-		json_array_append_new(ids, json_string(m));
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(r->front, "models"), i, v)
-		if (json_is_string(v))
-			json_array_append(ids, v);
-	json_array_foreach(ids, i, v) {
-		const char *id = json_string_value(v);
-		json_t *from = json_object_get(models, id);
+	for (size_t i = 0; i < r->n_links; i++) {
+		const sk_link *l = &r->links[i];
+		if (!l->field || (strcmp(l->field, "model") != 0 && strcmp(l->field, "models") != 0))
+			continue;
+		json_t *from = json_object_get(models, l->target);
 		if (!from) {
 			from = json_array();
-			json_object_set_new(models, id, from);
+			json_object_set_new(models, l->target, from);
 		}
 		if (!array_has(from, r->id))
 			json_array_append_new(from, json_string(r->id));
 	}
-	json_decref(ids);
 }
 
-static json_t *projections(const sk_report__corpus *c, const sk_kb *kb, json_t *exps, int filtered)
+/* The record an experiment's `case` field names, or NULL. */
+static const sk_record *case_of(const sk_report__corpus *c, const sk_record *r)
+{
+	for (size_t i = 0; i < r->n_links; i++)
+		if (r->links[i].field && strcmp(r->links[i].field, "case") == 0)
+			return sk_report__corpus_get(c, r->links[i].target);
+	return NULL;
+}
+
+static json_t *projections(const sk_report__corpus *c, const sk_kb *kb,
+	const sk_report__exp *const *in_view, size_t n_view, int filtered)
 {
 	json_t *o = json_object();
 	json_t *linked = json_object();
 	/* Linked models: those the experiments in view (and their cases)
 	 * link to; with no filter, every model of the KB as well. */
-	size_t i;
-	json_t *e;
-	json_array_foreach(exps, i, e) {
-		const sk_record *r = sk_report__corpus_get(c, sk_report__str(e, "id"));
+	for (size_t i = 0; i < n_view; i++) {
+		const sk_record *r = sk_report__corpus_get(c, in_view[i]->id);
 		if (!r)
 			continue;
 		collect_models(linked, r);
-		const sk_record *cs = sk_report__corpus_get(c, sk_report__str(r->front, "case"));
+		const sk_record *cs = case_of(c, r);
 		if (cs)
 			collect_models(linked, cs);
 	}
@@ -666,13 +659,53 @@ static void sort_by_title(json_t *ids, json_t *by_id)
 	free(v);
 }
 
-static json_t *ref_entry(const sk_record *r, const char *key)
+static json_t *ref_entry(const sk_report__exp *e, const char *key, const char *value)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(r->id));
-	json_object_set_new(o, "title", json_string(r->title ? r->title : r->id));
-	json_object_set_new(o, key, str_or_null(sk_report__str(r->front, key)));
+	json_object_set_new(o, "id", json_string(e->id));
+	json_object_set_new(o, "title", json_string(e->title));
+	json_object_set_new(o, key, str_or_null(value));
 	return o;
+}
+
+/* Appends entry (stolen) to the list `key` of challenge entry ce, keeping
+ * at most LIST_SHOW and counting all in "KEY_count". */
+static void list_add(json_t *ce, const char *key, json_t *entry)
+{
+	json_t *l = json_object_get(ce, key);
+	if (!l)
+		json_object_set_new(ce, key, l = json_array());
+	char count_key[64];
+	snprintf(count_key, sizeof count_key, "%s_count", key);
+	count_inc(ce, count_key);
+	if (json_array_size(l) < LIST_SHOW)
+		json_array_append_new(l, entry);
+	else
+		json_decref(entry);
+}
+
+/* Which experiments a status shows whole when there are more than
+ * DETAIL_SHOW: the quiet ones first, then those with the most recent log
+ * entry (or start), then by id. */
+typedef struct pick {
+	size_t exp;       /* index into c->exps */
+	exp_tally t;
+} pick;
+
+static int compare_picks(const void *a, const void *b)
+{
+	const pick *x = a, *y = b;
+	if (x->t.quiet != y->t.quiet)
+		return x->t.quiet ? -1 : 1;
+	if (x->t.ref != y->t.ref)
+		return x->t.ref > y->t.ref ? -1 : 1;
+	return (x->exp > y->exp) - (x->exp < y->exp);
+}
+
+static int compare_pick_order(const void *a, const void *b)
+{
+	const pick *x = a, *y = b;
+	return (x->exp > y->exp) - (x->exp < y->exp);
 }
 
 int sk_report__status_build(json_t **out, const sk_report__corpus *c, const sk_kb *kb,
@@ -780,21 +813,26 @@ int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, co
 	json_t *exps = json_array();
 	json_t *totals = status_counts();
 	long started = 0, completed = 0, nquiet = 0, logs_period = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		const sk_record *r = c->recs[i];
-		if (r->type != SK_TYPE_EXPERIMENT)
-			continue;
-		const char *ch = sk_report__str(r->front, "challenge");
+	pick *picks = sk_calloc(c->n_exps ? c->n_exps : 1, sizeof *picks);
+	const sk_report__exp **in_view = sk_calloc(c->n_exps ? c->n_exps : 1, sizeof *in_view);
+	size_t n_view = 0;
+	for (size_t i = 0; i < c->n_exps; i++) {
+		const sk_report__exp *r = &c->exps[i];
+		const char *ch = r->challenge;
 		if (fc && (!ch || strcmp(ch, fc->id) != 0))
 			continue;
-		if (fk && !array_has(json_object_get(r->front, "kommuner"), fk->id))
+		int has_kommune = 0;
+		for (size_t k = 0; fk && k < r->n_kommuner; k++)
+			has_kommune |= strcmp(r->kommuner[k], fk->id) == 0;
+		if (fk && !has_kommune)
 			continue;
-		int quiet = 0;
-		json_t *e = experiment_entry(c, r, today, since, quiet_days, kom, &quiet, &logs_period);
-		json_array_append_new(exps, e);
-		const char *status = sk_report__str(r->front, "status");
+		exp_tally t = exp_count(c, r, today, since, quiet_days, kom);
+		picks[n_view] = (pick){ i, t };
+		in_view[n_view++] = r;
+		logs_period += t.in_period;
+		const char *status = r->status;
 		count_inc(totals, status ? status : "unknown");
-		nquiet += quiet;
+		nquiet += t.quiet;
 
 		const char *chkey = ch ? ch : "";
 		json_t *ce = json_object_get(chs, chkey);
@@ -815,43 +853,61 @@ int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, co
 		count_inc(json_object_get(ce, "by_status"), status ? status : "unknown");
 		count_inc(ce, "experiments");
 		long d;
-		if (date_of(&d, r->front, "start") == 0 && d >= since && d <= today) {
+		if (date_of(&d, r->start) == 0 && d >= since && d <= today) {
 			started++;
-			json_t *l = json_object_get(ce, "started_in_period");
-			if (!l)
-				json_object_set_new(ce, "started_in_period", l = json_array());
-			json_array_append_new(l, ref_entry(r, "start"));
+			list_add(ce, "started_in_period", ref_entry(r, "start", r->start));
 		}
-		if (status && strcmp(status, "completed") == 0 && date_of(&d, r->front, "end") == 0 &&
+		if (status && strcmp(status, "completed") == 0 && date_of(&d, r->end) == 0 &&
 			d >= since && d <= today) {
 			completed++;
-			json_t *l = json_object_get(ce, "completed_in_period");
-			if (!l)
-				json_object_set_new(ce, "completed_in_period", l = json_array());
-			json_array_append_new(l, ref_entry(r, "end"));
+			list_add(ce, "completed_in_period", ref_entry(r, "end", r->end));
 		}
-		if (quiet) {
-			json_t *l = json_object_get(ce, "quiet");
-			if (!l)
-				json_object_set_new(ce, "quiet", l = json_array());
+		if (t.quiet) {
 			json_t *q = json_object();
 			json_object_set_new(q, "id", json_string(r->id));
-			json_object_set_new(q, "title", json_string(r->title ? r->title : r->id));
-			json_object_set_new(q, "last_log", json_deep_copy(json_object_get(e, "last_log")));
-			json_object_set_new(q, "days_quiet", json_deep_copy(json_object_get(e, "days_quiet")));
-			json_array_append_new(l, q);
+			json_object_set_new(q, "title", json_string(r->title));
+			char buf[11];
+			if (t.last >= 0)
+				sk_report__date_format(buf, t.last);
+			json_object_set_new(q, "last_log", t.last >= 0 ? json_string(buf) : json_null());
+			json_object_set_new(q, "days_quiet", t.ref >= 0 ? json_integer(today - t.ref) : json_null());
+			list_add(ce, "quiet", q);
 		}
 		/* Kommuner's tallies of experiments. */
-		size_t k;
-		json_t *kv;
-		json_array_foreach(json_object_get(r->front, "kommuner"), k, kv) {
-			json_t *t = json_is_string(kv) ? json_object_get(kom, json_string_value(kv)) : NULL;
-			if (!t)
+		for (size_t k = 0; k < r->n_kommuner; k++) {
+			json_t *kt = json_object_get(kom, r->kommuner[k]);
+			if (!kt)
 				continue;
-			count_inc(t, "experiments");
+			count_inc(kt, "experiments");
 			if (status && strcmp(status, "running") == 0)
-				count_inc(t, "running");
+				count_inc(kt, "running");
 		}
+	}
+
+	/* The experiments shown whole: all of them up to DETAIL_SHOW, else
+	 * those that most need a reader's eye, in the corpus's order. */
+	size_t n_shown = n_view;
+	if (n_view > DETAIL_SHOW) {
+		qsort(picks, n_view, sizeof *picks, compare_picks);
+		n_shown = DETAIL_SHOW;
+		qsort(picks, n_shown, sizeof *picks, compare_pick_order);
+	}
+	for (size_t i = 0; i < n_shown && rc == 0; i++) {
+		const sk_report__exp *r = &c->exps[picks[i].exp];
+		sk_report__detail det;
+		if ((rc = sk_report__detail_load(&det, c, r->id)) < 0)
+			break;
+		json_array_append_new(exps, experiment_entry(c, r, &det, &picks[i].t, today));
+		sk_report__detail_free(&det);
+	}
+	free(picks);
+	if (rc < 0) {
+		free(in_view);
+		json_decref(exps);
+		json_decref(totals);
+		json_decref(kom_order);
+		json_decref(ch_order);
+		goto fail;
 	}
 
 	/* Challenges as an array; with a kommune filter only those it works on. */
@@ -867,9 +923,14 @@ int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, co
 			json_object_set_new(ce, "experiments", json_integer(0));
 		}
 		const char *lists[] = {"started_in_period", "completed_in_period", "quiet"};
-		for (size_t l = 0; l < 3; l++)
+		for (size_t l = 0; l < 3; l++) {
+			char count_key[64];
+			snprintf(count_key, sizeof count_key, "%s_count", lists[l]);
 			if (!json_object_get(ce, lists[l]))
 				json_object_set_new(ce, lists[l], json_array());
+			if (!json_object_get(ce, count_key))
+				json_object_set_new(ce, count_key, json_integer(0));
+		}
 		json_array_append(charr, ce);
 	}
 	json_decref(ch_order);
@@ -886,7 +947,8 @@ int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, co
 	}
 	json_decref(kom_order);
 
-	json_object_set_new(totals, "experiments", json_integer((json_int_t)json_array_size(exps)));
+	json_object_set_new(totals, "experiments", json_integer((json_int_t)n_view));
+	json_object_set_new(totals, "experiments_shown", json_integer((json_int_t)json_array_size(exps)));
 	json_object_set_new(totals, "started_in_period", json_integer(started));
 	json_object_set_new(totals, "completed_in_period", json_integer(completed));
 	json_object_set_new(totals, "quiet", json_integer(nquiet));
@@ -901,11 +963,13 @@ int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, co
 	json_object_set_new(st, "kommuner", karr);
 	json_object_set_new(st, "kommuner_logged", logged);
 	json_object_set_new(st, "kommuner_silent", silent);
-	json_object_set_new(st, "projections", projections(c, kb, exps, fk || fc));
+	json_object_set_new(st, "projections", projections(c, kb, in_view, n_view, fk || fc));
+	free(in_view);
 	json_object_set_new(st, "history", history(kb, since, opts));
 	json_object_set_new(st, "health", health(c, kb, checked));
 	*out = st;
 	st = NULL;
+fail:
 	json_decref(st);
 	json_decref(kom);
 	json_decref(chs);
@@ -947,17 +1011,15 @@ void sk_report__check_free(sk_report__check *job)
 	sk_diags_free(&job->diags);
 }
 
-int sk_report_status(json_t **out, const sk_kb *kb, const sk_status_opts *opts)
+int sk_report_status(json_t **out, sk_index *ix, const sk_kb *kb, const sk_status_opts *opts)
 {
 	sk_report__corpus *c = NULL;
-	sk_report__check job;
+	sk_diags problems = SK_DIAGS_INIT;
 	*out = NULL;
-	sk_report__check_start(&job, kb);
-	int rc = sk_report__corpus_load(&c, kb);
-	sk_diags *checked = sk_report__check_finish(&job);
+	int rc = sk_report__corpus_from_index(&c, &problems, kb, ix);
 	if (rc == 0)
-		rc = sk_report__status_build_checked(out, c, kb, opts, checked);
-	sk_report__check_free(&job);
+		rc = sk_report__status_build_checked(out, c, kb, opts, &problems);
+	sk_diags_free(&problems);
 	sk_report__corpus_free(c);
 	return rc;
 }

@@ -12,12 +12,15 @@
 static int status_of(sk_req *r, json_t **out)
 {
 	sk_kb *kb = NULL;
+	sk_index *ix = NULL;
 	sk_status_opts o;
 	memset(&o, 0, sizeof o);
 	*out = NULL;
 	int rc = sk_server__check_query(r);
 	if (rc == 0)
 		rc = sk_server__kb(r, &kb);
+	if (rc == 0)
+		rc = sk_server__index(r, &ix);
 	if (rc < 0)
 		return rc;
 	const char *names[] = { "since", "kommune", "challenge", "today" };
@@ -26,7 +29,7 @@ static int status_of(sk_req *r, json_t **out)
 		const char *v = sk_server__query(r, names[i]);
 		*fields[i] = v && *v ? v : NULL;
 	}
-	rc = sk_report_status(out, kb, &o);
+	rc = sk_report_status(out, ix, kb, &o);
 	/* Every failure here is about the parameters: a bad date, an unknown
 	 * kommune or challenge. */
 	if (rc == SK_EINVALID || rc == SK_ENOTFOUND)
