@@ -275,21 +275,12 @@ static int exp_row(void *ud, const char *id, const char *path, const char *title
 	return 0;
 }
 
-/* Log entries, and their measurements checked against their experiment's
- * metrics as check_across does for records with front matter. */
-typedef struct log_ctx {
-	sk_report__corpus *c;
-	const sk_kb *kb;
-	sk_diags *problems;
-} log_ctx;
-
 static int log_row(void *ud, const char *id, const char *path, const char *title,
 	const char *experiment, const char *const *v)
 {
 	(void)id;
 	(void)title;
-	log_ctx *x = ud;
-	sk_report__corpus *c = x->c;
+	sk_report__corpus *c = ud;
 	if (!experiment)
 		return 0;
 	if ((c->n_logs & (c->n_logs - 1)) == 0)
@@ -299,24 +290,35 @@ static int log_row(void *ud, const char *id, const char *path, const char *title
 	l->experiment = sk_strdup(experiment);
 	l->date = dup_or_null(v[0]);
 	strings_from_text(&l->kommuner, &l->n_kommuner, v[1]);
-	/* An experiment that is missing is check_across's finding; of a
-	 * duplicate id, the first one's metrics count, as there. */
-	size_t e = exp_find(c, experiment);
-	if (!v[2] || e == (size_t)-1)
-		return 0;
-	char **keys = NULL;
-	size_t nk = 0;
-	strings_from_text(&keys, &nk, v[2]);
-	const sk_report__exp *xe = &c->exps[e];
-	for (size_t k = 0; k < nk; k++) {
-		int known = 0;
-		for (size_t m = 0; m < xe->n_metrics && !known; m++)
-			known = strcmp(xe->metrics[m], keys[k]) == 0;
-		if (!known)
-			sk_kb_check_measurement(x->kb, NULL, path, keys[k], experiment, xe->path, x->problems);
+	if (v[2]) {
+		l->path = sk_strdup(path);
+		strings_from_text(&l->measured, &l->n_measured, v[2]);
 	}
-	strings_free(keys, nk);
 	return 0;
+}
+
+/* Measurements that are no metric of their experiment, as check_across
+ * finds them in records with front matter: for a log entry whose id's
+ * first record (by id, then path) is an experiment that parses. */
+static void check_measurements(const sk_report__corpus *c, const sk_kb *kb, sk_diags *problems)
+{
+	for (size_t i = 0; i < c->n_logs; i++) {
+		const sk_report__log *l = &c->logs[i];
+		if (!l->n_measured)
+			continue;
+		const sk_record *first = sk_report__corpus_get(c, l->experiment);
+		size_t e = exp_find(c, l->experiment);
+		if (!first || first->type != SK_TYPE_EXPERIMENT || e == (size_t)-1)
+			continue;
+		const sk_report__exp *x = &c->exps[e];
+		for (size_t k = 0; k < l->n_measured; k++) {
+			int known = 0;
+			for (size_t m = 0; m < x->n_metrics && !known; m++)
+				known = strcmp(x->metrics[m], l->measured[k]) == 0;
+			if (!known)
+				sk_kb_check_measurement(kb, NULL, l->path, l->measured[k], x->id, x->path, problems);
+		}
+	}
 }
 
 /* The experiments and log entries, read on a thread of their own with a
@@ -324,8 +326,6 @@ static int log_row(void *ud, const char *id, const char *path, const char *title
 typedef struct summary_job {
 	sk_report__corpus *c;
 	sk_index *ix;          /* the job's own handle */
-	sk_diags problems;     /* measurements that are no metric */
-	const sk_kb *kb;
 	int rc;
 	char *err;
 } summary_job;
@@ -338,12 +338,11 @@ static void *summaries_main(void *arg)
 	static const char *const log_fields[] = { "date", "kommuner", "measurements{}", NULL };
 	summary_job *j = arg;
 	sk_report__corpus *c = j->c;
-	log_ctx lc = { c, j->kb, &j->problems };
 	j->rc = sk_index_each(j->ix, SK_TYPE_EXPERIMENT, exp_fields, exp_row, c);
 	if (j->rc == 0) {
 		if (c->n_exps > 1)
 			qsort(c->exps, c->n_exps, sizeof *c->exps, compare_exps);
-		j->rc = sk_index_each(j->ix, SK_TYPE_LOG, log_fields, log_row, &lc);
+		j->rc = sk_index_each(j->ix, SK_TYPE_LOG, log_fields, log_row, c);
 	}
 	if (j->rc == 0)
 		link_logs(c);
@@ -360,7 +359,7 @@ int sk_report__corpus_from_index(sk_report__corpus **out, sk_diags *problems, co
 	sk_record **bad = NULL;
 	sk_kb_entry *es = NULL;
 	size_t n_bad = 0;
-	summary_job job = { c, NULL, SK_DIAGS_INIT, kb, 0, NULL };
+	summary_job job = { c, NULL, 0, NULL };
 	pthread_t thread;
 	int started = 0;
 	*out = NULL;
@@ -402,15 +401,11 @@ int sk_report__corpus_from_index(sk_report__corpus **out, sk_diags *problems, co
 		rc = sk_error_set(job.rc, "%s", job.err ? job.err : "reading the search index failed");
 	if (rc < 0)
 		goto done;
-	for (size_t i = 0; i < job.problems.len; i++) {
-		const sk_diag *g = &job.problems.items[i];
-		sk_diags_add(problems, g->severity, g->file, g->line, g->col, g->path, "%s", g->message);
-	}
+	check_measurements(c, kb, problems);
 	*out = c;
 	c = NULL;
 done:
 	sk_index_free(job.ix);
-	sk_diags_free(&job.problems);
 	free(job.err);
 	sk_records_free(bad, n_bad);
 	free(es);
@@ -443,7 +438,9 @@ void sk_report__corpus_free(sk_report__corpus *c)
 	for (size_t i = 0; i < c->n_logs; i++) {
 		free(c->logs[i].experiment);
 		free(c->logs[i].date);
+		free(c->logs[i].path);
 		strings_free(c->logs[i].kommuner, c->logs[i].n_kommuner);
+		strings_free(c->logs[i].measured, c->logs[i].n_measured);
 	}
 	free(c->logs);
 	free(c);

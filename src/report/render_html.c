@@ -232,13 +232,15 @@ static void progress_svg(sk_buf *b, const json_t *metrics)
 
 static void card(sk_buf *b, long v, const char *label)
 {
-	sk_buf_printf(b, "<div class=\"card\"><b>%ld</b><span>", v);
+	sk_buf_puts(b, "<div class=\"card\"><b>");
+	sk_report__num(b, (double)v);
+	sk_buf_puts(b, "</b><span>");
 	esc(b, label);
 	sk_buf_puts(b, "</span></div>\n");
 }
 
 /* A list of {id, title, KEY} as "title (date)". */
-static void ref_list(sk_buf *b, const json_t *arr, const char *datekey, const char *prefix)
+static void ref_list(sk_buf *b, const json_t *arr, const char *datekey, const char *prefix, long total)
 {
 	size_t i;
 	json_t *e;
@@ -254,6 +256,11 @@ static void ref_list(sk_buf *b, const json_t *arr, const char *datekey, const ch
 		if (json_is_integer(json_object_get(e, "days_quiet")))
 			sk_buf_printf(b, " <span class=\"muted\">– %ld dager uten logg</span>", jint(e, "days_quiet"));
 		sk_buf_puts(b, "</li>\n");
+	}
+	if (total > (long)json_array_size(arr)) {
+		sk_buf_puts(b, "<li class=\"muted\">… og ");
+		sk_report__num(b, (double)(total - (long)json_array_size(arr)));
+		sk_buf_puts(b, " til</li>\n");
 	}
 	sk_buf_puts(b, "</ul>\n");
 }
@@ -286,12 +293,11 @@ static void section_challenges(sk_buf *b, const json_t *st, const char *prefix)
 		if (json_is_true(json_object_get(c, "missing")))
 			sk_buf_puts(b, " <span class=\"badge quiet\">mangler i kunnskapsbasen</span>");
 		sk_buf_printf(b, "</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>"
-			"<td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">%zu</td>"
-			"<td class=\"num\">%zu</td><td class=\"num\">%zu</td></tr>\n",
+			"<td class=\"num\">%ld</td><td class=\"num\">%ld</td><td class=\"num\">%ld</td>"
+			"<td class=\"num\">%ld</td><td class=\"num\">%ld</td></tr>\n",
 			jint(c, "experiments"), jint(bs, "running"), jint(bs, "planned"), jint(bs, "completed"),
-			jint(bs, "stopped"), json_array_size(json_object_get(c, "started_in_period")),
-			json_array_size(json_object_get(c, "completed_in_period")),
-			json_array_size(json_object_get(c, "quiet")));
+			jint(bs, "stopped"), jint(c, "started_in_period_count"), jint(c, "completed_in_period_count"),
+			jint(c, "quiet_count"));
 	}
 	sk_buf_puts(b, "</tbody></table></div>\n");
 	json_array_foreach(chs, i, c) {
@@ -305,16 +311,16 @@ static void section_challenges(sk_buf *b, const json_t *st, const char *prefix)
 		sk_buf_puts(b, "</h3>\n");
 		if (json_array_size(s)) {
 			sk_buf_puts(b, "<p><b>Startet i perioden:</b></p>\n");
-			ref_list(b, s, "start", prefix);
+			ref_list(b, s, "start", prefix, jint(c, "started_in_period_count"));
 		}
 		if (json_array_size(d)) {
 			sk_buf_puts(b, "<p><b>Fullført i perioden:</b></p>\n");
-			ref_list(b, d, "end", prefix);
+			ref_list(b, d, "end", prefix, jint(c, "completed_in_period_count"));
 		}
 		if (json_array_size(q)) {
 			sk_buf_printf(b, "<p><b class=\"warn\">Stille (ingen logg på %ld dager):</b></p>\n",
 				jint(st, "quiet_days"));
-			ref_list(b, q, "last_log", prefix);
+			ref_list(b, q, "last_log", prefix, jint(c, "quiet_count"));
 		}
 	}
 	sk_buf_puts(b, "</section>\n");
@@ -326,6 +332,13 @@ static void section_experiments(sk_buf *b, const json_t *st, const char *prefix)
 	sk_buf_puts(b, "<section id=\"forsok\" class=\"page\">\n<h2>Forsøk</h2>\n");
 	if (json_array_size(exps) == 0)
 		sk_buf_puts(b, "<p class=\"note\">Ingen forsøk i utvalget.</p>\n");
+	long all = jint(json_object_get(st, "totals"), "experiments");
+	if (all > (long)json_array_size(exps)) {
+		sk_buf_printf(b, "<p class=\"note\">Her vises de %zu forsøkene som mest trenger oppmerksomhet (de stille "
+			"først, så de sist aktive) av ", json_array_size(exps));
+		sk_report__num(b, (double)all);
+		sk_buf_puts(b, ". Avgrens med utfordring eller kommune for å se andre.</p>\n");
+	}
 	size_t i;
 	json_t *e;
 	json_array_foreach(exps, i, e) {

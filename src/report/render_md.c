@@ -48,7 +48,7 @@ static void text_bar(sk_buf *b, double p)
 	sk_report__percent(b, p);
 }
 
-static void ref_list(sk_buf *b, const json_t *arr, const char *key)
+static void ref_list(sk_buf *b, const json_t *arr, const char *key, long total)
 {
 	size_t i;
 	json_t *e;
@@ -63,6 +63,11 @@ static void ref_list(sk_buf *b, const json_t *arr, const char *key)
 		if (json_is_integer(json_object_get(e, "days_quiet")))
 			sk_buf_printf(b, " – %ld dager uten logg", jint(e, "days_quiet"));
 		sk_buf_putc(b, '\n');
+	}
+	if (total > (long)json_array_size(arr)) {
+		sk_buf_puts(b, "- … og ");
+		sk_report__num(b, (double)(total - (long)json_array_size(arr)));
+		sk_buf_puts(b, " til\n");
 	}
 	sk_buf_putc(b, '\n');
 }
@@ -102,8 +107,11 @@ int sk_report_status_md(char **out, const json_t *st)
 		{"quiet", "Stille forsøk"}, {"kommuner_logged", "Kommuner som har loggført"},
 		{"kommuner_silent", "Kommuner uten loggføring"},
 	};
-	for (size_t k = 0; k < sizeof cards / sizeof cards[0]; k++)
-		sk_buf_printf(&b, "| %s | %ld |\n", cards[k].label, jint(t, cards[k].key));
+	for (size_t k = 0; k < sizeof cards / sizeof cards[0]; k++) {
+		sk_buf_printf(&b, "| %s | ", cards[k].label);
+		sk_report__num(&b, (double)jint(t, cards[k].key));
+		sk_buf_puts(&b, " |\n");
+	}
 	sk_buf_printf(&b, "\nEt forsøk som pågår, regnes som stille når det ikke er loggført på %ld dager.\n",
 		jint(st, "quiet_days"));
 
@@ -122,11 +130,10 @@ int sk_report_status_md(char **out, const json_t *st)
 			sk_buf_puts(&b, " (parkert)");
 		if (json_is_true(json_object_get(e, "missing")))
 			sk_buf_puts(&b, " (mangler i kunnskapsbasen)");
-		sk_buf_printf(&b, " | %ld | %ld | %ld | %ld | %ld | %zu | %zu | %zu |\n", jint(e, "experiments"),
+		sk_buf_printf(&b, " | %ld | %ld | %ld | %ld | %ld | %ld | %ld | %ld |\n", jint(e, "experiments"),
 			jint(bs, "running"), jint(bs, "planned"), jint(bs, "completed"), jint(bs, "stopped"),
-			json_array_size(json_object_get(e, "started_in_period")),
-			json_array_size(json_object_get(e, "completed_in_period")),
-			json_array_size(json_object_get(e, "quiet")));
+			jint(e, "started_in_period_count"), jint(e, "completed_in_period_count"),
+			jint(e, "quiet_count"));
 	}
 	json_array_foreach(chs, i, e) {
 		const json_t *s = json_object_get(e, "started_in_period");
@@ -139,15 +146,15 @@ int sk_report_status_md(char **out, const json_t *st)
 		sk_buf_puts(&b, "\n\n");
 		if (json_array_size(s)) {
 			sk_buf_puts(&b, "Startet i perioden:\n\n");
-			ref_list(&b, s, "start");
+			ref_list(&b, s, "start", jint(e, "started_in_period_count"));
 		}
 		if (json_array_size(d)) {
 			sk_buf_puts(&b, "Fullført i perioden:\n\n");
-			ref_list(&b, d, "end");
+			ref_list(&b, d, "end", jint(e, "completed_in_period_count"));
 		}
 		if (json_array_size(q)) {
 			sk_buf_printf(&b, "**Stille** (ingen logg på %ld dager):\n\n", jint(st, "quiet_days"));
-			ref_list(&b, q, "last_log");
+			ref_list(&b, q, "last_log", jint(e, "quiet_count"));
 		}
 	}
 
@@ -155,6 +162,13 @@ int sk_report_status_md(char **out, const json_t *st)
 	const json_t *exps = json_object_get(st, "experiments");
 	if (json_array_size(exps) == 0)
 		sk_buf_puts(&b, "Ingen forsøk i utvalget.\n");
+	long all = jint(json_object_get(st, "totals"), "experiments");
+	if (all > (long)json_array_size(exps)) {
+		sk_buf_printf(&b, "Her vises de %zu forsøkene som mest trenger oppmerksomhet (de stille først, så de sist "
+			"aktive) av ", json_array_size(exps));
+		sk_report__num(&b, (double)all);
+		sk_buf_puts(&b, ". Avgrens med `--challenge` eller `--kommune` for å se andre.\n\n");
+	}
 	json_array_foreach(exps, i, e) {
 		sk_buf_puts(&b, "### ");
 		esc(&b, jstr(e, "title"));

@@ -31,6 +31,9 @@ typedef struct sk_report__log {
 	char *date;            /* NULL when absent */
 	char **kommuner;       /* the entry's own kommuner; none: its experiment's */
 	size_t n_kommuner;
+	char *path;            /* read from the index only: its file */
+	char **measured;       /* read from the index only: its measurements' names */
+	size_t n_measured;
 } sk_report__log;
 
 /* The records of a KB that parse, with lookups by id, and the experiments

@@ -611,7 +611,9 @@ static json_t *health(const sk_report__corpus *c, const sk_kb *kb, sk_diags *che
 	for (size_t i = 0; i < c->n; i++) {
 		const sk_record *r = c->recs[i];
 		for (size_t l = 0; l < r->n_links; l++) {
-			if (sk_report__corpus_get(c, r->links[l].target))
+			/* A log entry's link to its experiment is a problem of its
+			 * own ("log entry without its experiment"), not a link. */
+			if (r->links[l].implicit || sk_report__corpus_get(c, r->links[l].target))
 				continue;
 			nbroken++;
 			if (json_array_size(broken) >= HEALTH_SHOW)

@@ -4,6 +4,8 @@
 #include "samskap/util.h"
 #include "sktest.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +150,202 @@ START_TEST(bundled_content_in_chromium)
 }
 END_TEST
 
+
+/* Writes a KB with a problem of every kind check knows into dir/kb. */
+static void write_broken_kb(void)
+{
+	sk_test_write(dir, "kb/samskap.json", "{\"name\": \"Feil\", \"max_record_bytes\": 2000}\n");
+	sk_test_write(dir, "kb/kommuner/alfa.md", "---\ntitle: Ålesund\nkommunenummer: \"1508\"\nfylke: Møre og Romsdal\n"
+		"resource_group: true\n---\n# Ålesund\n");
+	/* A schema error: kommunenummer is missing. */
+	sk_test_write(dir, "kb/kommuner/gamma.md", "---\ntitle: Gamma\nfylke: Agder\n---\nTekst.\n");
+	sk_test_write(dir, "kb/challenges/eldre.md", "---\ntitle: Flere eldre\nstatus: active\n---\nTekst.\n");
+	sk_test_write(dir, "kb/experiments/tilsyn/index.md",
+		"---\ntitle: Digitalt tilsyn\nkommuner: [alfa]\nchallenge: eldre\nstatus: running\nstart: 2026-05-01\n"
+		"hypothesis: Færre besøk.\nmetrics:\n  - name: besok\n    unit: besøk per uke\n    baseline: 400\n"
+		"    target: 200\n---\nTekst.\n");
+	/* A measurement that is no metric, on line 7. */
+	sk_test_write(dir, "kb/experiments/tilsyn/log/2026-06-20-b.md",
+		"---\ndate: 2026-06-20\nauthor: Kari\nkind: measurement\nmeasurements:\n  besok: 300\n  feil: 3\n---\n"
+		"Målt.\n");
+	/* A date that does not exist, and an end before its start. */
+	sk_test_write(dir, "kb/experiments/dato/index.md",
+		"---\ntitle: Dato\nkommuner: [alfa]\nchallenge: eldre\nstatus: running\nstart: 2025-02-30\n"
+		"hypothesis: H.\nmetrics: []\n---\nTekst.\n");
+	sk_test_write(dir, "kb/experiments/snudd/index.md",
+		"---\ntitle: Snudd\nkommuner: [alfa]\nchallenge: eldre\nstatus: completed\nstart: 2025-05-01\n"
+		"end: 2025-04-01\nhypothesis: H.\nmetrics: []\n---\nTekst.\n");
+	/* A reference to a record of the wrong type, and broken links. */
+	sk_test_write(dir, "kb/experiments/feiltype/index.md",
+		"---\ntitle: Feil type\nkommuner: [alfa, nope]\nchallenge: alfa\nstatus: planned\nstart: 2025-05-01\n"
+		"hypothesis: H.\nmetrics: []\n---\nSe [[finnes-ikke]].\n");
+	/* A log entry without its experiment. */
+	sk_test_write(dir, "kb/experiments/borte/log/2026-01-01-a.md",
+		"---\ndate: 2026-01-01\nauthor: Per\nkind: observation\n---\nTekst.\n");
+	/* A duplicate id, YAML that does not parse, text that is no UTF-8,
+	 * a file over max_record_bytes and a symbolic link. */
+	sk_test_write(dir, "kb/cases/dato.md", "---\ntitle: Dato som sak\n---\nTekst.\n");
+	sk_test_write(dir, "kb/cases/skjev.md", "---\ntitle: [uten slutt\n---\nTekst.\n");
+	sk_test_write(dir, "kb/cases/binaer.md", "---\ntitle: Binær\n---\nTekst \xff\xfe.\n");
+	char *big = sk_calloc(3001, 1);
+	memcpy(big, "---\ntitle: Stor\n---\n", 20);
+	memset(big + 20, 'x', 2980);
+	sk_test_write(dir, "kb/cases/stor.md", big);
+	free(big);
+	sk_run_result r = sk_test_run(dir, NULL, "ln -s ../kommuner/alfa.md kb/cases/lenke.md");
+	ck_assert_int_eq(r.status, 0);
+	sk_run_result_free(&r);
+	/* Stray files: a note (a warning), records in no record's place. */
+	sk_test_write(dir, "kb/cases/notes.txt", "notater\n");
+	sk_test_write(dir, "kb/experiments/tilsyn/logg/a.md", "---\ndate: 2026-01-01\n---\nFeil mappe.\n");
+	sk_test_write(dir, "kb/kommune/oslo.md", "---\ntitle: Oslo\n---\nFeil mappe.\n");
+}
+
+/* "severity file:line message" of every problem check reports, and of
+ * those the status's health lists (its broken links apart). */
+static json_t *check_lines(const json_t *diags, int broken)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *d;
+	json_array_foreach(diags, i, d) {
+		const char *msg = json_string_value(json_object_get(d, "message"));
+		if ((strncmp(msg, "broken link", 11) == 0) != broken)
+			continue;
+		char *line = sk_printf("%s %s:%lld %s", json_string_value(json_object_get(d, "severity")),
+			json_string_value(json_object_get(d, "file")),
+			(long long)json_integer_value(json_object_get(d, "line")), msg);
+		json_array_append_new(out, json_string(line));
+		free(line);
+	}
+	return out;
+}
+
+/* The status's health, read from the search index, says what `samskap
+ * check`, reading every file, says: in a plain folder and in git. */
+START_TEST(health_matches_check)
+{
+	write_broken_kb();
+	for (int round = 0; round < 2; round++) {
+		if (round == 1) {
+			sk_run_result g = sk_test_run(dir, NULL, "cd kb && git init -q -b main && git add -A && "
+				"git -c user.name=t -c user.email=t@example.org commit -qm x");
+			ck_assert_msg(g.status == 0, "%s", g.err);
+			sk_run_result_free(&g);
+		}
+		sk_run_result c = sk_test_run(dir, NULL, "%s check --json kb", SAMSKAP_BIN);
+		ck_assert_int_eq(c.status, 1);
+		sk_run_result s = sk_test_run(dir, NULL, "%s status --kb kb --format json --no-history", SAMSKAP_BIN);
+		ck_assert_msg(s.status == 0, "%s", s.err);
+		json_error_t err;
+		json_t *cj = json_loads(c.out, 0, &err), *sj = json_loads(s.out, 0, &err);
+		ck_assert_ptr_nonnull(cj);
+		ck_assert_ptr_nonnull(sj);
+		const json_t *h = json_object_get(sj, "health");
+		json_t *want = check_lines(json_object_get(cj, "diagnostics"), 0);
+		json_t *got = check_lines(json_object_get(h, "problems"), 0);
+		char *w = json_dumps(want, JSON_INDENT(1)), *g = json_dumps(got, JSON_INDENT(1));
+		if (!json_equal(want, got))
+			printf("round %d: check says\n%s\nstatus says\n%s\n", round, w, g);
+		ck_assert_msg(json_equal(want, got), "round %d: the status's problems differ from check's", round);
+		/* Every kind is there. */
+		const char *kinds[] = { "kommunenummer", "got \\\"2025-02-30\\\"", "is before /start",
+			"should name a challenge", "log entry without its experiment", "measurement 'feil'",
+			"duplicate id 'dato'", "binaer.md", "stor.md", "lenke.md", "ignored, ", "no record's place",
+			"unknown record type", "skjev.md" };
+		for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+			ck_assert_msg(strstr(g, kinds[k]), "round %d: no '%s' in\n%s", round, kinds[k], g);
+		/* The measurement's line is its line in the file. */
+		ck_assert_msg(strstr(g, "log/2026-06-20-b.md:7 measurement 'feil'"), "%s", g);
+		free(w);
+		free(g);
+		json_decref(want);
+		json_decref(got);
+		want = check_lines(json_object_get(cj, "diagnostics"), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(h, "broken_links_count")), json_array_size(want));
+		ck_assert_int_eq(json_array_size(want), 2);
+		ck_assert_int_eq(json_integer_value(json_object_get(h, "errors")) + json_array_size(want),
+			json_integer_value(json_object_get(cj, "errors")));
+		ck_assert_int_eq(json_integer_value(json_object_get(h, "warnings")),
+			json_integer_value(json_object_get(cj, "warnings")));
+		json_decref(want);
+		json_decref(cj);
+		json_decref(sj);
+		sk_run_result_free(&c);
+		sk_run_result_free(&s);
+	}
+}
+END_TEST
+
+/* A record edited after the last status, even within the same second and
+ * to the same size, shows in the next one; a record removed is gone. */
+START_TEST(follows_edits)
+{
+	sk_run_result r = sk_test_run(dir, NULL, "%s status --today 2026-06-30 --format json", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "\"latest\": 300");
+	sk_run_result_free(&r);
+	sk_test_write(dir, "experiments/tilsyn/log/2026-06-20-b.md",
+		"---\ndate: 2026-06-20\nauthor: Kari\nkind: measurement\nmeasurements:\n  besok: 250\n---\nMålt.\n");
+	r = sk_test_run(dir, NULL, "%s status --today 2026-06-30 --format json", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "\"latest\": 250");
+	sk_run_result_free(&r);
+	r = sk_test_run(dir, NULL, "rm experiments/tilsyn/log/2026-06-20-b.md && %s status --today 2026-06-30 "
+		"--format json", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "\"latest\": null");
+	ck_assert_contains(r.out, "\"logs\": 0");
+	sk_run_result_free(&r);
+}
+END_TEST
+
+/* More experiments than a page shows: every one counted, the 40 that most
+ * need a look shown whole (the quiet ones first), long lists cut short
+ * with the rest counted. */
+START_TEST(many_experiments_capped)
+{
+	for (int i = 0; i < 60; i++) {
+		char *path = sk_printf("experiments/x%02d/index.md", i);
+		/* Ten are quiet (running, started long ago, no log entry); the
+		 * others planned, started in the period. */
+		char *text = sk_printf("---\ntitle: Forsøk %02d\nkommuner: [alfa]\nchallenge: eldre\nstatus: %s\n"
+			"start: %s\nhypothesis: H.\nmetrics: []\n---\nTekst.\n", i, i % 6 == 0 ? "running" : "planned",
+			i % 6 == 0 ? "2025-01-01" : "2026-06-01");
+		sk_test_write(dir, path, text);
+		free(path);
+		free(text);
+	}
+	sk_run_result r = sk_test_run(dir, NULL, "%s status --today 2026-06-30 --format json", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	json_error_t err;
+	json_t *st = json_loads(r.out, 0, &err);
+	ck_assert_ptr_nonnull(st);
+	const json_t *t = json_object_get(st, "totals");
+	ck_assert_int_eq(json_integer_value(json_object_get(t, "experiments")), 61);
+	ck_assert_int_eq(json_integer_value(json_object_get(t, "experiments_shown")), 40);
+	ck_assert_int_eq(json_integer_value(json_object_get(t, "quiet")), 10);
+	const json_t *exps = json_object_get(st, "experiments");
+	ck_assert_int_eq(json_array_size(exps), 40);
+	size_t quiet = 0, i;
+	json_t *e;
+	json_array_foreach(exps, i, e)
+		quiet += json_is_true(json_object_get(e, "quiet"));
+	ck_assert_int_eq(quiet, 10);
+	const json_t *ch = json_array_get(json_object_get(st, "challenges"), 0);
+	/* The 50 planned ones and tilsyn (started 2026-05-01). */
+	ck_assert_int_eq(json_integer_value(json_object_get(ch, "started_in_period_count")), 51);
+	ck_assert_int_eq(json_array_size(json_object_get(ch, "started_in_period")), 25);
+	json_decref(st);
+	sk_run_result_free(&r);
+	r = sk_test_run(dir, NULL, "%s status --today 2026-06-30", SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.out, "Her vises de 40 forsøkene som mest trenger oppmerksomhet");
+	ck_assert_contains(r.out, "- … og 26 til");
+	sk_run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli status");
@@ -158,6 +356,9 @@ int main(void)
 	tcase_add_test(tc, html_and_json_files);
 	tcase_add_test(tc, usage_errors);
 	tcase_add_test(tc, bundled_content_in_chromium);
+	tcase_add_test(tc, health_matches_check);
+	tcase_add_test(tc, follows_edits);
+	tcase_add_test(tc, many_experiments_capped);
 	suite_add_tcase(s, tc);
 	return sk_test_main(s);
 }
