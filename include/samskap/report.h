@@ -64,7 +64,8 @@ void sk_report_md_escape(sk_buf *b, const char *s);
  * figure the Markdown and HTML renderings show (see DESIGN.md, issue 5).
  * It reads the records, their problems and links from the search index ix
  * of kb, which the caller has brought up to date (sk_index_update): no
- * record file is read, so 100 000 records take well under a second.
+ * record file is read, so 100 000 records take well under a second. With
+ * ix NULL (an index that cannot be written) it reads every file instead.
  * Fails with SK_EINVALID for a malformed date or quiet_days < 1 and
  * SK_ENOTFOUND for an unknown kommune or challenge, with a message naming
  * it. *out is the caller's (json_decref). */

@@ -84,9 +84,20 @@ static int cmd_status(int argc, char **argv)
 		return sk_cli_usage(&sk_cmd_status, "--today: '%s' is not a date (YYYY-MM-DD)", so.today);
 
 	/* The overview reads the records from the search index, brought up
-	 * to date first (a progress bar on a terminal when that is long). */
-	if ((rc = sk_cli_index_open(&kb, &ix, kb_path, 0, NULL)) < 0)
+	 * to date first (a progress bar on a terminal when that is long).
+	 * A KB whose index cannot be written (a read-only folder) is read
+	 * file by file instead: slower, the same figures. */
+	if ((rc = sk_kb_open(&kb, kb_path)) < 0)
 		goto done;
+	sk_kb_free(kb);
+	kb = NULL;
+	if ((rc = sk_cli_index_open(&kb, &ix, kb_path, 0, NULL)) < 0) {
+		fprintf(stderr, "samskap: the search index cannot be used (%s); reading every file instead\n",
+			sk_error_last());
+		sk_error_clear();
+		if ((rc = sk_kb_open(&kb, kb_path)) < 0)
+			goto done;
+	}
 	if ((rc = sk_report_status(&st, ix, kb, &so)) < 0)
 		goto done;
 	if (strcmp(format, "html") == 0)

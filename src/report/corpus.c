@@ -63,25 +63,30 @@ static void corpus_sort_ids(sk_report__corpus *c)
 	free(v);
 }
 
-const sk_record *sk_report__corpus_get(const sk_report__corpus *c, const char *id)
+/* The place in c->sorted of the first record with this id, or c->n. */
+static size_t find_first(const sk_report__corpus *c, const char *id)
 {
-	if (!id)
-		return NULL;
 	size_t lo = 0, hi = c->n;
-	while (lo < hi) {
+	while (id && lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int cmp = strcmp(c->sorted[mid]->id, id);
 		if (cmp == 0) {
 			while (mid > 0 && strcmp(c->sorted[mid - 1]->id, id) == 0)
 				mid--;
-			return c->sorted[mid];
+			return mid;
 		}
 		if (cmp < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return c->n;
+}
+
+const sk_record *sk_report__corpus_get(const sk_report__corpus *c, const char *id)
+{
+	size_t i = find_first(c, id);
+	return i < c->n ? c->sorted[i] : NULL;
 }
 
 /* Index of the experiment with this id in c->exps (sorted by id), or
@@ -461,7 +466,15 @@ int sk_report__detail_load(sk_report__detail *d, const sk_report__corpus *c, con
 	memset(d, 0, sizeof *d);
 	int rc = 0;
 	if (!c->ix) {
-		d->exp = sk_report__corpus_get(c, exp_id);
+		/* The experiment of that id, not another record sharing it. */
+		for (size_t i = find_first(c, exp_id); i < c->n; i++) {
+			if (strcmp(c->sorted[i]->id, exp_id) != 0)
+				break;
+			if (c->sorted[i]->type == SK_TYPE_EXPERIMENT) {
+				d->exp = c->sorted[i];
+				break;
+			}
+		}
 		json_t *idx = json_object_get(c->logs_by_exp, exp_id);
 		d->n_logs = json_array_size(idx);
 		d->logs = sk_calloc(d->n_logs ? d->n_logs : 1, sizeof *d->logs);

@@ -1018,6 +1018,18 @@ int sk_report_status(json_t **out, sk_index *ix, const sk_kb *kb, const sk_statu
 	sk_report__corpus *c = NULL;
 	sk_diags problems = SK_DIAGS_INIT;
 	*out = NULL;
+	if (!ix) {
+		/* No index: read every file, with check on a thread beside. */
+		sk_report__check job;
+		sk_report__check_start(&job, kb);
+		int rc = sk_report__corpus_load(&c, kb);
+		sk_diags *checked = sk_report__check_finish(&job);
+		if (rc == 0)
+			rc = sk_report__status_build_checked(out, c, kb, opts, checked);
+		sk_report__check_free(&job);
+		sk_report__corpus_free(c);
+		return rc;
+	}
 	int rc = sk_report__corpus_from_index(&c, &problems, kb, ix);
 	if (rc == 0)
 		rc = sk_report__status_build_checked(out, c, kb, opts, &problems);

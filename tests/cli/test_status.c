@@ -346,6 +346,37 @@ START_TEST(many_experiments_capped)
 }
 END_TEST
 
+/* Where the search index cannot be written (here .samskap is a file; a
+ * read-only folder is the same to samskap), status reads every file and
+ * says so, with the very figures it reads from the index elsewhere. */
+START_TEST(without_index_same_figures)
+{
+	write_broken_kb();
+	sk_test_write(dir, "kb/experiments/tilsyn/log/2026-06-21-c.md",
+		"---\ndate: 2026-06-21\nauthor: Kari\nkind: measurement\nkommuner: [alfa]\nmeasurements:\n  besok: 280\n"
+		"---\nMålt.\n");
+	sk_run_result r = sk_test_run(dir, NULL, "cp -R kb ro && %s status --kb kb --format json --no-history "
+		"--today 2026-06-30 > a.json && rm -rf ro/.samskap && touch ro/.samskap && %s status --kb ro --format json "
+		"--no-history --today 2026-06-30 > b.json", SAMSKAP_BIN, SAMSKAP_BIN);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_contains(r.err, "reading every file instead");
+	sk_run_result_free(&r);
+	char *a = sk_test_read(dir, "a.json"), *b = sk_test_read(dir, "b.json");
+	json_error_t err;
+	json_t *ja = json_loads(a, 0, &err), *jb = json_loads(b, 0, &err);
+	ck_assert_ptr_nonnull(ja);
+	ck_assert_ptr_nonnull(jb);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(ja, "totals"), "experiments")), 4);
+	if (!json_equal(ja, jb))
+		printf("from the index:\n%s\nfrom the files:\n%s\n", a, b);
+	ck_assert_msg(json_equal(ja, jb), "the status from the files differs from the one from the index");
+	json_decref(ja);
+	json_decref(jb);
+	free(a);
+	free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli status");
@@ -359,6 +390,7 @@ int main(void)
 	tcase_add_test(tc, health_matches_check);
 	tcase_add_test(tc, follows_edits);
 	tcase_add_test(tc, many_experiments_capped);
+	tcase_add_test(tc, without_index_same_figures);
 	suite_add_tcase(s, tc);
 	return sk_test_main(s);
 }
