@@ -493,8 +493,11 @@ int sk_report__detail_load(sk_report__detail *d, const sk_report__corpus *c, con
 		}
 		d->n_owned = ne + nl;
 		d->owned = sk_calloc(d->n_owned + 1, sizeof *d->owned);
-		memcpy(d->owned, exps, ne * sizeof *exps);
-		memcpy(d->owned + ne, logs, nl * sizeof *logs);
+		/* An empty list is NULL: nothing to copy (memcpy takes no NULL). */
+		if (ne)
+			memcpy(d->owned, exps, ne * sizeof *exps);
+		if (nl)
+			memcpy(d->owned + ne, logs, nl * sizeof *logs);
 		free(exps);
 		free(logs);
 		/* Of a duplicate id, the one the corpus counts (the first). */
