@@ -168,7 +168,8 @@ typedef int (*sk_index_row_fn)(void *ud, const char *id, const char *path, const
  * list): a report's few fields of many records without building their
  * front matter. "NAME" is the field's value; "NAME{}" the names of the
  * members of mapping NAME, as a JSON array (NULL when it is no mapping);
- * "NAME[].MEMBER" the MEMBER of each item of array NAME, as a JSON array.
+ * "NAME[].MEMBER" the MEMBER of each item of array NAME, as a JSON array
+ * (NULL when it is no array).
  * Returns fn's non-zero return, or an error. */
 int sk_index_each(sk_index *ix, sk_record_type type, const char *const *fields,
 	sk_index_row_fn fn, void *ud);

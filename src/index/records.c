@@ -233,15 +233,15 @@ int sk_index_each(sk_index *ix, sk_record_type type, const char *const *fields,
 		sk_buf p = SK_BUF_INIT, m = SK_BUF_INIT;
 		if (len > 2 && strcmp(f + len - 2, "{}") == 0) {
 			json_member_path(&p, f, len - 2);
-			sk_buf_printf(&sql, ", (SELECT json_group_array(key) FROM json_each(f.front, ?%d)"
-				" WHERE json_type(f.front, ?%d) = 'object')", param, param);
+			sk_buf_printf(&sql, ", CASE WHEN json_type(f.front, ?%d) = 'object' THEN"
+				" (SELECT json_group_array(key) FROM json_each(f.front, ?%d)) END", param, param);
 			param++;
 		} else if (dot) {
 			json_member_path(&p, f, (size_t)(dot - f));
 			json_member_path(&m, dot + 3, strlen(dot + 3));
-			sk_buf_printf(&sql, ", (SELECT json_group_array(json_extract(value, ?%d))"
-				" FROM json_each(f.front, ?%d) WHERE json_type(f.front, ?%d) = 'array')",
-				param + 1, param, param);
+			sk_buf_printf(&sql, ", CASE WHEN json_type(f.front, ?%d) = 'array' THEN"
+				" (SELECT json_group_array(json_extract(value, ?%d)) FROM json_each(f.front, ?%d)) END",
+				param, param + 1, param);
 			param += 2;
 		} else {
 			json_member_path(&p, f, len);

@@ -6,5 +6,6 @@ int main(void)
 	Suite *s = suite_create("index");
 	suite_add_tcase(s, tcase_tokenizer());
 	suite_add_tcase(s, tcase_query());
+	suite_add_tcase(s, tcase_records());
 	return sk_test_main(s);
 }

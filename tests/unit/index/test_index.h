@@ -7,5 +7,6 @@
 
 TCase *tcase_tokenizer(void);
 TCase *tcase_query(void);
+TCase *tcase_records(void);
 
 #endif
