@@ -157,6 +157,18 @@ typedef struct sk_index_select {
 int sk_index_records(sk_record ***recs, size_t *count, sk_record ***unparsed, size_t *n_unparsed,
 	sk_index *ix, const sk_index_select *sel);
 
+/* The same records read into one set that owns them: their strings,
+ * links and the records themselves sit in a few large blocks, for reading
+ * 100 000 records at once (a status overview) without 100 000s of
+ * allocations. Records that parse and those that do not are each in id
+ * order, then path (the order sk_kb_check_across sorts by). The records
+ * are borrowed from the set: never sk_record_free one of them. */
+typedef struct sk_index_set sk_index_set;
+int sk_index_set_load(sk_index_set **out, sk_index *ix, const sk_index_select *sel);
+sk_record *const *sk_index_set_records(const sk_index_set *set, size_t *count);
+sk_record *const *sk_index_set_unparsed(const sk_index_set *set, size_t *count);
+void sk_index_set_free(sk_index_set *set);
+
 /* Called by sk_index_each for one record: values[i] is front-matter field
  * fields[i] as text (numbers, arrays and mappings as JSON text), NULL when
  * absent. Every pointer is borrowed for the call. Non-zero stops. */

@@ -3,9 +3,73 @@
  * so that a status overview of 100 000 records reads no record file. */
 #include "index_priv.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- Where the records' memory comes from ------------------------------
+ * sk_index_records gives each record allocations of its own (freed with
+ * sk_record_free); a set keeps the strings, links and records of 100 000
+ * records in a few large blocks, so that reading them allocates little and
+ * freeing them is a handful of calls. */
+
+typedef struct pool_block {
+	struct pool_block *next;
+	size_t used, cap;
+	max_align_t data[];
+} pool_block;
+
+typedef struct pool {
+	pool_block *head;
+} pool;
+
+#define POOL_BLOCK (1u << 20)
+
+static void *pool_alloc(pool *p, size_t n)
+{
+	size_t align = sizeof(max_align_t);
+	n = (n + align - 1) / align * align;
+	if (!p->head || p->head->cap - p->head->used < n) {
+		size_t cap = n > POOL_BLOCK ? n : POOL_BLOCK;
+		pool_block *b = sk_malloc(sizeof *b + cap);
+		b->next = p->head;
+		b->used = 0;
+		b->cap = cap;
+		p->head = b;
+	}
+	void *out = (char *)p->head->data + p->head->used;
+	p->head->used += n;
+	return out;
+}
+
+static void pool_free(pool *p)
+{
+	while (p->head) {
+		pool_block *next = p->head->next;
+		free(p->head);
+		p->head = next;
+	}
+}
+
+/* A copy of s in the pool, or of its own when p is NULL. */
+static char *pool_strdup(pool *p, const char *s)
+{
+	if (!s)
+		return NULL;
+	if (!p)
+		return sk_strdup(s);
+	size_t n = strlen(s) + 1;
+	char *out = pool_alloc(p, n);
+	memcpy(out, s, n);
+	return out;
+}
+
+static char *column_dup(pool *p, sqlite3_stmt *st, int col)
+{
+	return pool_strdup(p, (const char *)sqlite3_column_text(st, col));
+}
+
+/* Type, then id, then path: sk_index_records's order. */
 static int compare_records(const void *a, const void *b)
 {
 	const sk_record *x = *(sk_record *const *)a, *y = *(sk_record *const *)b;
@@ -15,10 +79,12 @@ static int compare_records(const void *a, const void *b)
 	return c ? c : strcmp(x->path, y->path);
 }
 
-static char *column_dup(sqlite3_stmt *st, int col)
+/* Id, then path: a set's order, the one the checks across records use. */
+static int compare_ids(const void *a, const void *b)
 {
-	const char *s = (const char *)sqlite3_column_text(st, col);
-	return s ? sk_strdup(s) : NULL;
+	const sk_record *x = *(sk_record *const *)a, *y = *(sk_record *const *)b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : strcmp(x->path, y->path);
 }
 
 /* Binds the conditions of sel to the statement of select_sql. */
@@ -51,13 +117,16 @@ static void select_where(sk_buf *sql, const sk_index_select *sel)
 		sk_buf_puts(sql, " AND r.experiment = ?3");
 }
 
-/* Adds the links table's rows to the records, which are in rid order
- * (rids[i] is recs[i]'s). */
-static int attach_links(sk_index *ix, sk_record **recs, const sqlite3_int64 *rids, size_t n,
+/* Sets each record's links from the links table's rows; recs are in rid
+ * order (rids[i] is recs[i]'s). A record's links are one run of rows:
+ * gathered in `run`, then given their own array (or pool space). */
+static int attach_links(sk_index *ix, pool *p, sk_record **recs, const sqlite3_int64 *rids, size_t n,
 	const sk_index_select *sel)
 {
 	sqlite3_stmt *q = NULL;
 	sk_buf sql = SK_BUF_INIT;
+	sk_link *run = NULL;
+	size_t n_run = 0, cap = 0, i = 0;
 	sk_buf_puts(&sql, "SELECT l.rid, l.target, l.field, l.line, l.col, l.implicit FROM links l");
 	/* Every record's links need no look-up of their record each. */
 	if (sel->types || sel->id || sel->experiment) {
@@ -70,33 +139,40 @@ static int attach_links(sk_index *ix, sk_record **recs, const sqlite3_int64 *rid
 	if (rc)
 		return rc;
 	bind_select(q, sel);
-	size_t i = 0, cap = 0;
 	int r;
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(q, 0);
-		size_t before = i;
+	for (;;) {
+		r = sqlite3_step(q);
+		sqlite3_int64 rid = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+		/* A run ends: hand it to its record. */
+		if (n_run && (r != SQLITE_ROW || rid != rids[i])) {
+			size_t bytes = sk_mul_size(n_run, sizeof *run);
+			recs[i]->links = p ? pool_alloc(p, bytes) : sk_malloc(bytes);
+			memcpy(recs[i]->links, run, bytes);
+			recs[i]->n_links = n_run;
+			n_run = 0;
+		}
+		if (r != SQLITE_ROW)
+			break;
 		while (i < n && rids[i] < rid)
 			i++;
-		if (i != before)
-			cap = 0;
 		if (i >= n || rids[i] != rid)
 			continue;
-		sk_record *rec = recs[i];
-		if (rec->n_links == cap) {
-			cap = cap ? cap * 2 : 4;
-			rec->links = sk_realloc(rec->links, sk_mul_size(cap, sizeof *rec->links));
+		if (n_run == cap) {
+			cap = cap ? cap * 2 : 16;
+			run = sk_realloc(run, sk_mul_size(cap, sizeof *run));
 		}
-		sk_link *l = &rec->links[rec->n_links++];
-		l->target = column_dup(q, 1);
-		l->field = column_dup(q, 2);
+		sk_link *l = &run[n_run++];
+		l->target = column_dup(p, q, 1);
+		l->field = column_dup(p, q, 2);
 		l->line = sqlite3_column_int(q, 3);
 		l->col = sqlite3_column_int(q, 4);
 		l->implicit = sqlite3_column_int(q, 5);
 		if (!l->target)
-			l->target = sk_strdup("");
+			l->target = pool_strdup(p, "");
 	}
 	if (r != SQLITE_DONE)
 		rc = sk_index__sql_error(ix, "reading links");
+	free(run);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -119,20 +195,11 @@ static void rec_list_push(rec_list *l, sk_record *rec, sqlite3_int64 rid)
 	l->rids[l->n++] = rid;
 }
 
-int sk_index_records(sk_record ***recs, size_t *count, sk_record ***unparsed, size_t *n_unparsed,
-	sk_index *ix, const sk_index_select *sel)
+/* Reads the records sel selects into ok (those that parse, with links)
+ * and, when bad is not NULL, bad; their memory from p, or their own. */
+static int read_records(sk_index *ix, pool *p, const sk_index_select *sel, rec_list *ok, rec_list *bad)
 {
-	static const sk_index_select all = { 0, ~0u, NULL, NULL, 1 };
 	sqlite3_stmt *q = NULL;
-	rec_list ok = { 0 }, bad = { 0 };
-	*recs = NULL;
-	*count = 0;
-	if (unparsed) {
-		*unparsed = NULL;
-		*n_unparsed = 0;
-	}
-	if (!sel)
-		sel = &all;
 	sk_buf sql = SK_BUF_INIT;
 	sk_buf_puts(&sql, "SELECT r.rid, r.id, r.type, r.path, r.experiment, r.title, f.parsed,"
 		" CASE WHEN f.parsed AND (?4 >> (" TYPE_NUMBER ")) & 1 THEN f.front END"
@@ -142,7 +209,7 @@ int sk_index_records(sk_record ***recs, size_t *count, sk_record ***unparsed, si
 	int rc = sk_index__prepare(ix, &q, sql.data);
 	sk_buf_free(&sql);
 	if (rc)
-		goto done;
+		return rc;
 	bind_select(q, sel);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)sel->fronts);
 	int r;
@@ -154,51 +221,120 @@ int sk_index_records(sk_record ***recs, size_t *count, sk_record ***unparsed, si
 			sk_error_clear();
 			continue;
 		}
-		if (!parsed && !unparsed)
+		if (!parsed && !bad)
 			continue;
-		sk_record *rec = sk_calloc(1, sizeof *rec);
+		if (!sqlite3_column_text(q, 1) || !sqlite3_column_text(q, 3))
+			continue;
+		sk_record *rec = p ? pool_alloc(p, sizeof *rec) : sk_malloc(sizeof *rec);
+		memset(rec, 0, sizeof *rec);
 		rec->type = type;
-		rec->id = column_dup(q, 1);
-		rec->path = column_dup(q, 3);
-		rec->experiment = column_dup(q, 4);
-		rec->title = column_dup(q, 5);
+		rec->id = column_dup(p, q, 1);
+		rec->path = column_dup(p, q, 3);
+		rec->experiment = column_dup(p, q, 4);
+		rec->title = column_dup(p, q, 5);
 		const char *text = (const char *)sqlite3_column_text(q, 7);
 		if (text) {
 			json_error_t err;
 			rec->front = json_loadb(text, (size_t)sqlite3_column_bytes(q, 7), 0, &err);
 		}
-		if (!rec->id || !rec->path) {
-			sk_record_free(rec);
-			continue;
-		}
-		rec_list_push(parsed ? &ok : &bad, rec, sqlite3_column_int64(q, 0));
+		rec_list_push(parsed ? ok : bad, rec, sqlite3_column_int64(q, 0));
 	}
-	if (r != SQLITE_DONE) {
+	if (r != SQLITE_DONE)
 		rc = sk_index__sql_error(ix, "reading records");
-		goto done;
-	}
-	/* Only records that parse have links. */
-	if (sel->links && (rc = attach_links(ix, ok.v, ok.rids, ok.n, sel)) != 0)
-		goto done;
-	if (ok.n > 1)
-		qsort(ok.v, ok.n, sizeof *ok.v, compare_records);
-	if (bad.n > 1)
-		qsort(bad.v, bad.n, sizeof *bad.v, compare_records);
-	*recs = ok.v;
-	*count = ok.n;
-	ok.v = NULL;
-	if (unparsed) {
-		*unparsed = bad.v;
-		*n_unparsed = bad.n;
-		bad.v = NULL;
-	}
-done:
 	sqlite3_finalize(q);
+	/* Only records that parse have links. */
+	if (rc == 0 && sel->links)
+		rc = attach_links(ix, p, ok->v, ok->rids, ok->n, sel);
+	return rc;
+}
+
+static const sk_index_select select_all = { 0, ~0u, NULL, NULL, 1 };
+
+int sk_index_records(sk_record ***recs, size_t *count, sk_record ***unparsed, size_t *n_unparsed,
+	sk_index *ix, const sk_index_select *sel)
+{
+	rec_list ok = { 0 }, bad = { 0 };
+	*recs = NULL;
+	*count = 0;
+	if (unparsed) {
+		*unparsed = NULL;
+		*n_unparsed = 0;
+	}
+	int rc = read_records(ix, NULL, sel ? sel : &select_all, &ok, unparsed ? &bad : NULL);
+	if (rc == 0) {
+		if (ok.n > 1)
+			qsort(ok.v, ok.n, sizeof *ok.v, compare_records);
+		if (bad.n > 1)
+			qsort(bad.v, bad.n, sizeof *bad.v, compare_records);
+		*recs = ok.v;
+		*count = ok.n;
+		ok.v = NULL;
+		if (unparsed) {
+			*unparsed = bad.v;
+			*n_unparsed = bad.n;
+			bad.v = NULL;
+		}
+	}
 	sk_records_free(ok.v, ok.n);
 	sk_records_free(bad.v, bad.n);
 	free(ok.rids);
 	free(bad.rids);
 	return rc;
+}
+
+struct sk_index_set {
+	pool pool;
+	sk_record **recs, **unparsed;
+	size_t n, n_unparsed;
+};
+
+int sk_index_set_load(sk_index_set **out, sk_index *ix, const sk_index_select *sel)
+{
+	sk_index_set *set = sk_calloc(1, sizeof *set);
+	rec_list ok = { 0 }, bad = { 0 };
+	*out = NULL;
+	int rc = read_records(ix, &set->pool, sel ? sel : &select_all, &ok, &bad);
+	set->recs = ok.v;
+	set->n = ok.n;
+	set->unparsed = bad.v;
+	set->n_unparsed = bad.n;
+	free(ok.rids);
+	free(bad.rids);
+	if (rc) {
+		sk_index_set_free(set);
+		return rc;
+	}
+	if (set->n > 1)
+		qsort(set->recs, set->n, sizeof *set->recs, compare_ids);
+	if (set->n_unparsed > 1)
+		qsort(set->unparsed, set->n_unparsed, sizeof *set->unparsed, compare_ids);
+	*out = set;
+	return 0;
+}
+
+sk_record *const *sk_index_set_records(const sk_index_set *set, size_t *count)
+{
+	*count = set->n;
+	return set->recs;
+}
+
+sk_record *const *sk_index_set_unparsed(const sk_index_set *set, size_t *count)
+{
+	*count = set->n_unparsed;
+	return set->unparsed;
+}
+
+void sk_index_set_free(sk_index_set *set)
+{
+	if (!set)
+		return;
+	/* Front matter is Jansson's, counted by reference, not the pool's. */
+	for (size_t i = 0; i < set->n; i++)
+		json_decref(set->recs[i]->front);
+	free(set->recs);
+	free(set->unparsed);
+	pool_free(&set->pool);
+	free(set);
 }
 
 /* Appends `$."name"` (a JSON path naming one member) to b. */

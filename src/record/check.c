@@ -304,7 +304,11 @@ static const sk_kb_entry *find_entry(const sk_kb_entry *es, size_t n, const char
 
 void sk_kb_check_across(const sk_kb *kb, sk_kb_entry *es, size_t n, sk_diags *diags)
 {
-	if (n > 1)
+	/* Entries that come sorted (from the search index) stay as they are. */
+	size_t sorted = 1;
+	while (sorted < n && compare_entries(&es[sorted - 1], &es[sorted]) <= 0)
+		sorted++;
+	if (sorted < n)
 		qsort(es, n, sizeof *es, compare_entries);
 
 	/* Ids are unique across the whole KB. */

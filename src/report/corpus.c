@@ -361,9 +361,7 @@ int sk_report__corpus_from_index(sk_report__corpus **out, sk_diags *problems, co
 	sk_index *ix)
 {
 	sk_report__corpus *c = sk_calloc(1, sizeof *c);
-	sk_record **bad = NULL;
 	sk_kb_entry *es = NULL;
-	size_t n_bad = 0;
 	summary_job job = { c, NULL, 0, NULL };
 	pthread_t thread;
 	int started = 0;
@@ -376,29 +374,35 @@ int sk_report__corpus_from_index(sk_report__corpus **out, sk_diags *problems, co
 	if (!started)
 		summaries_main(&job);
 	/* Every record with its links, for the checks across records and the
-	 * models linked; the front matter of the few records shown whole. */
+	 * models linked; the front matter of the few records shown whole.
+	 * The set holds them in id order: the lookup by id and the checks
+	 * across records take that order as it is. */
 	sk_index_select sel = { 0, TYPE_BIT(SK_TYPE_PARTNERSHIP) | TYPE_BIT(SK_TYPE_KOMMUNE) |
 		TYPE_BIT(SK_TYPE_CHALLENGE) | TYPE_BIT(SK_TYPE_MODEL), NULL, NULL, 1 };
-	rc = sk_index_records(&c->recs, &c->n, &bad, &n_bad, ix, &sel);
+	rc = sk_index_set_load(&c->set, ix, &sel);
 	if (rc == 0)
 		rc = sk_index_problems(problems, ix);
 	if (rc == 0) {
+		size_t n_bad = 0;
+		sk_record *const *recs = sk_index_set_records(c->set, &c->n);
+		sk_record *const *bad = sk_index_set_unparsed(c->set, &n_bad);
 		c->n_files = c->n + n_bad;
 		c->n_failed = n_bad;
-		/* The checks across records see every file in a record's place;
-		 * they sort the entries by id, which the lookup by id reuses. */
+		c->recs = sk_calloc(c->n + 1, sizeof *c->recs);
+		memcpy(c->recs, recs, c->n * sizeof *recs);
+		c->sorted = c->recs;
+		/* The checks across records see every file in a record's place:
+		 * both lists merged, still in id order. */
 		es = sk_calloc(c->n + n_bad + 1, sizeof *es);
-		for (size_t i = 0; i < c->n; i++)
-			es[i] = (sk_kb_entry){ c->recs[i]->id, c->recs[i]->path, c->recs[i]->type, c->recs[i] };
-		for (size_t i = 0; i < n_bad; i++)
-			es[c->n + i] = (sk_kb_entry){ bad[i]->id, bad[i]->path, bad[i]->type, NULL };
+		size_t i = 0, j = 0, k = 0;
+		while (i < c->n || j < n_bad) {
+			int take_bad = j < n_bad && (i >= c->n || strcmp(bad[j]->id, recs[i]->id) < 0 ||
+				(strcmp(bad[j]->id, recs[i]->id) == 0 && strcmp(bad[j]->path, recs[i]->path) < 0));
+			const sk_record *r = take_bad ? bad[j++] : recs[i++];
+			es[k++] = (sk_kb_entry){ r->id, r->path, r->type, take_bad ? NULL : r };
+		}
 		sk_kb_check_across(kb, es, c->n + n_bad, problems);
 		sk_kb_check_places(kb, problems);
-		c->sorted = sk_calloc(c->n ? c->n : 1, sizeof *c->sorted);
-		size_t k = 0;
-		for (size_t i = 0; i < c->n + n_bad; i++)
-			if (es[i].rec)
-				c->sorted[k++] = (sk_record *)es[i].rec;
 	}
 	if (started)
 		pthread_join(thread, NULL);
@@ -412,7 +416,6 @@ int sk_report__corpus_from_index(sk_report__corpus **out, sk_diags *problems, co
 done:
 	sk_index_free(job.ix);
 	free(job.err);
-	sk_records_free(bad, n_bad);
 	free(es);
 	sk_report__corpus_free(c);
 	return rc;
@@ -422,8 +425,14 @@ void sk_report__corpus_free(sk_report__corpus *c)
 {
 	if (!c)
 		return;
-	sk_records_free(c->recs, c->n);
-	free(c->sorted);
+	if (c->set) {
+		/* The records are the set's. */
+		free(c->recs);
+		sk_index_set_free(c->set);
+	} else {
+		sk_records_free(c->recs, c->n);
+		free(c->sorted);
+	}
 	json_decref(c->by_id);
 	json_decref(c->logs_by_exp);
 	for (size_t i = 0; i < c->n_exps; i++) {

@@ -43,7 +43,7 @@ typedef struct sk_report__log {
  * the partnership: an experiment's whole record and its log entries come
  * from sk_report__detail_load. */
 typedef struct sk_report__corpus {
-	sk_record **recs;
+	sk_record **recs;    /* files: type order, then id; the index: id order */
 	size_t n;
 	size_t n_files;      /* record files found */
 	size_t n_failed;     /* of them, failing to parse */
@@ -55,6 +55,7 @@ typedef struct sk_report__corpus {
 	sk_report__log *logs;
 	size_t n_logs;
 	sk_index *ix;        /* borrowed: the index it was read from, or NULL */
+	sk_index_set *set;   /* read from the index: the set that owns the records */
 } sk_report__corpus;
 
 /* Loads every record of kb; *out is the caller's (sk_report__corpus_free). */

@@ -471,14 +471,18 @@ static json_t *projections(const sk_report__corpus *c, const sk_kb *kb,
 		if (cs)
 			collect_models(linked, cs);
 	}
-	if (!filtered)
-		for (size_t k = 0; k < c->n; k++) {
-			if (c->recs[k]->type == SK_TYPE_CASE || c->recs[k]->type == SK_TYPE_CHALLENGE ||
-				c->recs[k]->type == SK_TYPE_PARTNERSHIP)
-				collect_models(linked, c->recs[k]);
+	if (!filtered) {
+		/* Type by type, as the records' type order has them, whatever
+		 * order the corpus is in. */
+		static const sk_record_type linking[] = { SK_TYPE_PARTNERSHIP, SK_TYPE_CHALLENGE, SK_TYPE_CASE };
+		for (size_t t = 0; t < sizeof linking / sizeof linking[0]; t++)
+			for (size_t k = 0; k < c->n; k++)
+				if (c->recs[k]->type == linking[t])
+					collect_models(linked, c->recs[k]);
+		for (size_t k = 0; k < c->n; k++)
 			if (c->recs[k]->type == SK_TYPE_MODEL && !json_object_get(linked, c->recs[k]->id))
 				json_object_set_new(linked, c->recs[k]->id, json_array());
-		}
+	}
 	json_t *models = json_array();
 	json_t *missing = json_array();
 	/* Stable order: the corpus's (type, then id). */
@@ -570,6 +574,25 @@ done:
 
 /* Health: what sk_kb_check finds (in `checked` when the caller ran it
  * already, else run here), and the broken links on their own. */
+/* A link that names no record, from the record holding it. */
+typedef struct broken_link {
+	const sk_record *rec;
+	const sk_link *link;
+} broken_link;
+
+static int compare_broken(const void *a, const void *b)
+{
+	const broken_link *x = a, *y = b;
+	int c = strcmp(x->rec->path, y->rec->path);
+	if (c)
+		return c;
+	if (x->link->line != y->link->line)
+		return x->link->line < y->link->line ? -1 : 1;
+	if (x->link->col != y->link->col)
+		return x->link->col < y->link->col ? -1 : 1;
+	return strcmp(x->link->target, y->link->target);
+}
+
 static json_t *health(const sk_report__corpus *c, const sk_kb *kb, sk_diags *checked)
 {
 	json_t *o = json_object();
@@ -606,8 +629,9 @@ static json_t *health(const sk_report__corpus *c, const sk_kb *kb, sk_diags *che
 		json_object_set_new(e, "message", str_lossy(g->message));
 		json_array_append_new(failing, e);
 	}
-	json_t *broken = json_array();
-	size_t nbroken = 0;
+	/* Broken links by file and line, whatever order the corpus is in. */
+	broken_link *bl = NULL;
+	size_t nbroken = 0, cap = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const sk_record *r = c->recs[i];
 		for (size_t l = 0; l < r->n_links; l++) {
@@ -615,18 +639,26 @@ static json_t *health(const sk_report__corpus *c, const sk_kb *kb, sk_diags *che
 			 * own ("log entry without its experiment"), not a link. */
 			if (r->links[l].implicit || sk_report__corpus_get(c, r->links[l].target))
 				continue;
-			nbroken++;
-			if (json_array_size(broken) >= HEALTH_SHOW)
-				continue;
-			json_t *e = json_object();
-			json_object_set_new(e, "file", json_string(r->path));
-			json_object_set_new(e, "line", json_integer(r->links[l].line));
-			json_object_set_new(e, "source", json_string(r->id));
-			json_object_set_new(e, "target", json_string(r->links[l].target));
-			json_object_set_new(e, "field", str_or_null(r->links[l].field));
-			json_array_append_new(broken, e);
+			if (nbroken == cap) {
+				cap = cap ? cap * 2 : 16;
+				bl = sk_realloc(bl, sk_mul_size(cap, sizeof *bl));
+			}
+			bl[nbroken++] = (broken_link){ r, &r->links[l] };
 		}
 	}
+	if (nbroken > 1)
+		qsort(bl, nbroken, sizeof *bl, compare_broken);
+	json_t *broken = json_array();
+	for (size_t i = 0; i < nbroken && i < HEALTH_SHOW; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "file", json_string(bl[i].rec->path));
+		json_object_set_new(e, "line", json_integer(bl[i].link->line));
+		json_object_set_new(e, "source", json_string(bl[i].rec->id));
+		json_object_set_new(e, "target", json_string(bl[i].link->target));
+		json_object_set_new(e, "field", str_or_null(bl[i].link->field));
+		json_array_append_new(broken, e);
+	}
+	free(bl);
 	json_object_set_new(o, "ok", json_boolean(errors == 0));
 	json_object_set_new(o, "files", json_integer((json_int_t)c->n_files));
 	json_object_set_new(o, "records", json_integer((json_int_t)c->n));
