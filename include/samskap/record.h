@@ -197,6 +197,9 @@ int sk_kb_check_records(const sk_kb *kb, sk_diags *diags, size_t *checked);
 int sk_kb_load_records(sk_record ***recs, size_t *count, const sk_kb *kb,
 	sk_record_type type, sk_diags *diags);
 void sk_records_free(sk_record **recs, size_t count);
+/* qsort's comparison of two sk_record pointers in sk_kb_load_records'
+ * order: type, then id, then path. */
+int sk_records_compare(const void *a, const void *b);
 
 /* Finds and loads the record with this id (only files whose name gives
  * that id are read). SK_ENOTFOUND when no record has it; another negative

@@ -69,16 +69,6 @@ static char *column_dup(pool *p, sqlite3_stmt *st, int col)
 	return pool_strdup(p, (const char *)sqlite3_column_text(st, col));
 }
 
-/* Type, then id, then path: sk_index_records's order. */
-static int compare_records(const void *a, const void *b)
-{
-	const sk_record *x = *(sk_record *const *)a, *y = *(sk_record *const *)b;
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	int c = strcmp(x->id, y->id);
-	return c ? c : strcmp(x->path, y->path);
-}
-
 /* Id, then path: a set's order, the one the checks across records use. */
 static int compare_ids(const void *a, const void *b)
 {
@@ -263,9 +253,9 @@ int sk_index_records(sk_record ***recs, size_t *count, sk_record ***unparsed, si
 	int rc = read_records(ix, NULL, sel ? sel : &select_all, &ok, unparsed ? &bad : NULL);
 	if (rc == 0) {
 		if (ok.n > 1)
-			qsort(ok.v, ok.n, sizeof *ok.v, compare_records);
+			qsort(ok.v, ok.n, sizeof *ok.v, sk_records_compare);
 		if (bad.n > 1)
-			qsort(bad.v, bad.n, sizeof *bad.v, compare_records);
+			qsort(bad.v, bad.n, sizeof *bad.v, sk_records_compare);
 		*recs = ok.v;
 		*count = ok.n;
 		ok.v = NULL;

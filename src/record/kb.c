@@ -385,7 +385,7 @@ void sk_records_free(sk_record **recs, size_t count)
 	free(recs);
 }
 
-static int compare_records(const void *a, const void *b)
+int sk_records_compare(const void *a, const void *b)
 {
 	const sk_record *x = *(sk_record *const *)a, *y = *(sk_record *const *)b;
 	if (x->type != y->type)
@@ -427,7 +427,7 @@ int sk_kb_load_records(sk_record ***recs, size_t *count, const sk_kb *kb,
 			out[len++] = rec;
 	}
 	if (len)
-		qsort(out, len, sizeof *out, compare_records);
+		qsort(out, len, sizeof *out, sk_records_compare);
 	sk_error_clear();
 	*recs = out;
 	*count = len;

@@ -63,24 +63,36 @@ static void corpus_sort_ids(sk_report__corpus *c)
 	free(v);
 }
 
-/* The place in c->sorted of the first record with this id, or c->n. */
-static size_t find_first(const sk_report__corpus *c, const char *id)
+/* The first place i < n where id_at(arr, i) is id, in an array sorted by
+ * id; n when there is none. */
+static size_t first_by_id(const void *arr, size_t n, const char *(*id_at)(const void *, size_t),
+	const char *id)
 {
-	size_t lo = 0, hi = c->n;
+	size_t lo = 0, hi = n;
 	while (id && lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(c->sorted[mid]->id, id);
-		if (cmp == 0) {
-			while (mid > 0 && strcmp(c->sorted[mid - 1]->id, id) == 0)
-				mid--;
-			return mid;
-		}
-		if (cmp < 0)
+		if (strcmp(id_at(arr, mid), id) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return c->n;
+	return id && lo < n && strcmp(id_at(arr, lo), id) == 0 ? lo : n;
+}
+
+static const char *sorted_id(const void *arr, size_t i)
+{
+	return ((sk_record *const *)arr)[i]->id;
+}
+
+static const char *exp_id(const void *arr, size_t i)
+{
+	return ((const sk_report__exp *)arr)[i].id;
+}
+
+/* The place in c->sorted of the first record with this id, or c->n. */
+static size_t find_first(const sk_report__corpus *c, const char *id)
+{
+	return first_by_id(c->sorted, c->n, sorted_id, id);
 }
 
 const sk_record *sk_report__corpus_get(const sk_report__corpus *c, const char *id)
@@ -89,25 +101,12 @@ const sk_record *sk_report__corpus_get(const sk_report__corpus *c, const char *i
 	return i < c->n ? c->sorted[i] : NULL;
 }
 
-/* Index of the experiment with this id in c->exps (sorted by id), or
- * (size_t)-1. */
+/* Index of the first experiment with this id in c->exps (sorted by id),
+ * or (size_t)-1. */
 static size_t exp_find(const sk_report__corpus *c, const char *id)
 {
-	size_t lo = 0, hi = c->n_exps;
-	while (id && lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(c->exps[mid].id, id);
-		if (cmp == 0) {
-			while (mid > 0 && strcmp(c->exps[mid - 1].id, id) == 0)
-				mid--;
-			return mid;
-		}
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (size_t)-1;
+	size_t i = first_by_id(c->exps, c->n_exps, exp_id, id);
+	return i < c->n_exps ? i : (size_t)-1;
 }
 
 static int compare_exps(const void *a, const void *b)
