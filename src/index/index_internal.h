@@ -39,6 +39,13 @@ typedef int (*sk_tok_fn)(void *ud, const char *tok, size_t len, size_t start, si
  * é→e, ...). Never fails on any input. */
 int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok_fn fn, void *ud);
 
+/* Calls fn with the byte range [start, end) of each word of [text,
+ * text+len), the words sk_index__tokenize finds (one token each), without
+ * lower-casing, stemming or folding them. A non-zero return stops the walk
+ * and is returned. */
+typedef int (*sk_word_fn)(void *ud, size_t start, size_t end);
+int sk_index__words(const char *text, size_t len, sk_word_fn fn, void *ud);
+
 /* Folds and stems one word into a new string (caller frees); "" when the
  * text has no word characters; the first token when it has several. */
 char *sk_index__stem_word(sk_tok *t, const char *word, int stem);

@@ -354,6 +354,47 @@ int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok
 	return 0;
 }
 
+int sk_index__words(const char *text, size_t len, sk_word_fn fn, void *ud)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t wstart = 0, wend = 0;
+	int in_word = 0;
+	size_t i = 0;
+	while (i < len) {
+		size_t at = i;
+		unsigned b = s[i];
+		if (b < 0x80 && (b - 'a' < 26u || b - '0' < 10u || b - 'A' < 26u)) {
+			if (!in_word) {
+				in_word = 1;
+				wstart = at;
+			}
+			wend = ++i;
+			continue;
+		}
+		uint32_t cp = decode(s, len, &i);
+		if (is_mark(cp)) {
+			if (in_word)
+				wend = i;
+			continue;
+		}
+		if (is_word(cp)) {
+			if (!in_word) {
+				in_word = 1;
+				wstart = at;
+			}
+			wend = i;
+			continue;
+		}
+		if (in_word) {
+			in_word = 0;
+			int rc = fn(ud, wstart, wend);
+			if (rc)
+				return rc;
+		}
+	}
+	return in_word ? fn(ud, wstart, wend) : 0;
+}
+
 static int first_token(void *ud, const char *tok, size_t len, size_t start, size_t end)
 {
 	(void)start;
@@ -463,6 +504,17 @@ static int fts_token(void *ud, const char *tok, size_t len, size_t start, size_t
 	return w->xToken(w->fts_ctx, 0, tok, (int)len, (int)start, (int)end);
 }
 
+typedef struct fts_words {
+	void *fts_ctx;
+	int (*xToken)(void *, int, const char *, int, int, int);
+} fts_words;
+
+static int fts_word(void *ud, size_t start, size_t end)
+{
+	fts_words *w = ud;
+	return w->xToken(w->fts_ctx, 0, "", 0, (int)start, (int)end);
+}
+
 static int fts_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags, const char *text, int n,
 	int (*xToken)(void *, int, const char *, int, int, int))
 {
@@ -474,6 +526,13 @@ static int fts_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags, const char *
 		if (n == 1)
 			return SQLITE_OK;
 		return xToken(fts_ctx, 0, text + 1, n - 1, 0, n);
+	}
+	/* snippet() and highlight() read only where each token is and how
+	 * many there are, never its text: the words alone will do, without
+	 * stemming or folding (most of a snippet's cost). */
+	if (flags == FTS5_TOKENIZE_AUX) {
+		fts_words words = { fts_ctx, xToken };
+		return sk_index__words(text, (size_t)n, fts_word, &words);
 	}
 	fts_walk w = { fts_ctx, xToken, NULL };
 	if ((flags & FTS5_TOKENIZE_DOCUMENT) && ft->ctx)
