@@ -65,13 +65,21 @@ void sk_index__strset_free(sk_strset *s);
 
 /* Per-connection state the FTS5 tokenizer reads: when `collect` is set,
  * every token of an indexed document is added to it. */
+typedef struct sk_search_cache sk_search_cache;
 typedef struct sk_tok_ctx {
 	sk_strset *collect;
+	sk_search_cache *search;   /* search.c's, owned by the connection */
 } sk_tok_ctx;
 
-/* Registers the FTS5 tokenizer "samskap" (argument: the language) on db.
- * ctx is borrowed and must outlive the connection. */
+/* Registers the FTS5 tokenizer "samskap" (argument: the language) and
+ * search.c's rank function on db. ctx is borrowed and must outlive the
+ * connection. */
 int sk_index__fts5_register(sqlite3 *db, sk_tok_ctx *ctx);
+
+/* search.c: registers the rank function "sk_rank" on the connection whose
+ * fts5_api is `api`, with a cache of the connection's own that closing
+ * the connection frees; ctx->search points to it. */
+int sk_index__search_register(sqlite3 *db, fts5_api *api, sk_tok_ctx *ctx);
 
 /* ---- Query -------------------------------------------------------------- */
 

@@ -5,6 +5,8 @@
 #include "index_priv.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,82 +259,389 @@ static void counter_take(facet_counter *c, sk_facet *f)
 	c->cap = c->len = 0;
 }
 
-static int read_facets(sk_index *ix, sk_search_result *res)
+/* ---- The per-connection cache: every record's facet values -------------- */
+
+/* Counting the facets of 20 000 hits through the facets table costs more
+ * than finding them (a b-tree seek per hit), so each connection keeps the
+ * facet values of every record in memory: value ids per record, the
+ * records' rows of `entries` between offsets[rid] and offsets[rid + 1].
+ * It is read again when the index changes (PRAGMA data_version for other
+ * connections' commits, the connection's change count for its own) and
+ * freed with the connection. */
+#define N_FACETS 4
+static const char *const facet_names[N_FACETS] = { "type", "kommune", "challenge", "status" };
+
+/* Value ids are below 2^28 (the facet's number sits above them), and rids
+ * in the cache below 2^28 too; an index beyond that counts through SQL. */
+#define FACET_ID_BITS 28
+#define FACET_MAX ((uint32_t)1 << FACET_ID_BITS)
+
+struct sk_search_cache {
+	int loaded, usable;
+	sqlite3_int64 data_version, changes;
+	uint32_t *offsets;           /* n_rids + 1 entries */
+	sqlite3_int64 n_rids;        /* rids 0 .. n_rids - 1 are covered */
+	uint32_t *entries;           /* facet << FACET_ID_BITS | value id */
+	size_t n_entries;
+	char **values[N_FACETS];     /* by id */
+	size_t n_values[N_FACETS];
+};
+
+static void cache_clear(sk_search_cache *c)
 {
-	static const char *const names[] = { "type", "kommune", "challenge", "status" };
-	sqlite3_stmt *st = NULL;
-	facet_counter counters[4] = { { NULL, 0, 0 } };
-	/* One pass over the hits; facets(rid, name, value) covers it. CROSS
-	 * JOIN keeps the hits outside, here and below: the temporary table has
-	 * no statistics, and left to itself the planner scans every facet (or
-	 * record) row in index order and probes the hits (7 ms at 10 000
-	 * records even for no hit at all). */
-	int rc = sk_index__prepare(ix, &st,
-		"SELECT f.name, f.value FROM temp.hit h CROSS JOIN facets f ON f.rid = h.rid");
-	if (rc)
-		return rc;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		const char *value = (const char *)sqlite3_column_text(st, 1);
-		size_t i = 0;
-		while (i < 4 && strcmp(names[i], name ? name : "") != 0)
-			i++;
-		if (i < 4 && value)
-			counter_add(&counters[i], value);
+	free(c->offsets);
+	free(c->entries);
+	for (size_t f = 0; f < N_FACETS; f++) {
+		for (size_t i = 0; i < c->n_values[f]; i++)
+			free(c->values[f][i]);
+		free(c->values[f]);
 	}
-	sqlite3_finalize(st);
-	res->facets = sk_calloc(4, sizeof *res->facets);
-	res->n_facets = 4;
-	for (size_t i = 0; i < 4; i++) {
-		res->facets[i].name = sk_strdup(names[i]);
-		counter_take(&counters[i], &res->facets[i]);
-	}
-	return 0;
+	memset(c, 0, sizeof *c);
 }
 
-/* Runs one statement with one bound text. */
-static int run_bound(sk_index *ix, const char *sql, const char *value)
+static void cache_free(void *p)
+{
+	if (!p)
+		return;
+	cache_clear(p);
+	free(p);
+}
+
+/* Value ids while loading: an open-addressing table of id + 1 (0: free). */
+typedef struct interner {
+	uint32_t *slots;
+	size_t cap, len;
+} interner;
+
+static uint32_t intern(interner *in, sk_search_cache *c, size_t f, const char *v)
+{
+	if (2 * (in->len + 1) > in->cap) {
+		size_t ncap = in->cap ? in->cap * 2 : 64;
+		uint32_t *slots = sk_calloc(ncap, sizeof *slots);
+		for (size_t i = 0; i < in->cap; i++) {
+			if (!in->slots[i])
+				continue;
+			const char *s = c->values[f][in->slots[i] - 1];
+			size_t k = sk_index__hash(s, strlen(s)) & (ncap - 1);
+			while (slots[k])
+				k = (k + 1) & (ncap - 1);
+			slots[k] = in->slots[i];
+		}
+		free(in->slots);
+		in->slots = slots;
+		in->cap = ncap;
+	}
+	size_t k = sk_index__hash(v, strlen(v)) & (in->cap - 1);
+	while (in->slots[k]) {
+		if (strcmp(c->values[f][in->slots[k] - 1], v) == 0)
+			return in->slots[k] - 1;
+		k = (k + 1) & (in->cap - 1);
+	}
+	size_t id = c->n_values[f]++;
+	c->values[f] = sk_realloc(c->values[f], sk_mul_size(c->n_values[f], sizeof *c->values[f]));
+	c->values[f][id] = sk_strdup(v);
+	in->slots[k] = (uint32_t)id + 1;
+	in->len++;
+	return (uint32_t)id;
+}
+
+static int facet_index(const char *name)
+{
+	for (int f = 0; f < N_FACETS; f++)
+		if (strcmp(facet_names[f], name) == 0)
+			return f;
+	return -1;
+}
+
+/* Brings the cache up to date with the index. */
+static int cache_refresh(sk_index *ix, sk_search_cache *c)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__prepare(ix, &st, sql);
+	int rc = sk_index__prepare(ix, &st, "PRAGMA data_version");
 	if (rc)
 		return rc;
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = sk_index__sql_error(ix, "searching");
+	sqlite3_int64 version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_finalize(st);
+	st = NULL;
+	sqlite3_int64 changes = sqlite3_total_changes64(ix->db);
+	if (c->loaded && version == c->data_version && changes == c->changes)
+		return 0;
+	cache_clear(c);
+	interner in[N_FACETS];
+	memset(in, 0, sizeof in);
+	size_t cap_rids = 0, cap_entries = 0;
+	sqlite3_int64 next = 0;   /* the first rid without its offset yet */
+	int usable = 1;
+	/* The primary key's order: by rid. */
+	if ((rc = sk_index__prepare(ix, &st, "SELECT rid, name, value FROM facets ORDER BY rid")) != 0)
+		goto done;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *value = (const char *)sqlite3_column_text(st, 2);
+		int f = name ? facet_index(name) : -1;
+		if (f < 0 || !value)
+			continue;
+		if (rid < next - 1 || rid >= (sqlite3_int64)FACET_MAX - 1) {
+			usable = 0;
+			break;
+		}
+		while (next <= rid) {
+			if ((size_t)next + 1 >= cap_rids) {
+				cap_rids = cap_rids ? cap_rids * 2 : 4096;
+				c->offsets = sk_realloc(c->offsets, sk_mul_size(cap_rids, sizeof *c->offsets));
+			}
+			c->offsets[next++] = (uint32_t)c->n_entries;
+		}
+		uint32_t id = intern(&in[f], c, (size_t)f, value);
+		if (id >= FACET_MAX || c->n_entries >= UINT32_MAX - 1) {
+			usable = 0;
+			break;
+		}
+		if (c->n_entries == cap_entries) {
+			cap_entries = cap_entries ? cap_entries * 2 : 4096;
+			c->entries = sk_realloc(c->entries, sk_mul_size(cap_entries, sizeof *c->entries));
+		}
+		c->entries[c->n_entries++] = (uint32_t)f << FACET_ID_BITS | id;
+	}
+	if (usable && step != SQLITE_DONE) {
+		rc = sk_index__sql_error(ix, "reading the facets");
+		goto done;
+	}
+	if (!usable) {
+		cache_clear(c);
+	} else {
+		if ((size_t)next + 1 > cap_rids)
+			c->offsets = sk_realloc(c->offsets, sk_mul_size((size_t)next + 1, sizeof *c->offsets));
+		c->offsets[next] = (uint32_t)c->n_entries;
+		c->n_rids = next;
+	}
+	c->usable = usable;
+	c->loaded = 1;
+	c->data_version = version;
+	c->changes = changes;
+done:
+	sqlite3_finalize(st);
+	for (size_t f = 0; f < N_FACETS; f++)
+		free(in[f].slots);
+	if (rc)
+		cache_clear(c);
 	return rc;
 }
 
-/* Adds the records that match `expr` (an FTS5 expression; NULL: every
- * record but those matching `neg`) and the query's filters to temp.hit in
- * `tier`, with their bm25 score when `ranked` (else 0, which spares
- * computing it); records already there stay. *added: how many came in. */
-static int fill_hits(sk_index *ix, const sk_query *q, const char *expr, const char *neg,
-	int tier, int ranked, size_t *added)
+/* ---- Ranking: bm25 with the title boost and compound parts, in one pass -- */
+
+/* What the query builder knows of each phrase of the FTS5 expression, in
+ * the expression's order: the AND group it belongs to (an OR group is one)
+ * and whether it is a compound part. The phrases of the NOT part come
+ * after these and are not ranked (no matching row holds them). */
+#define ROLE_PART 0x80
+#define ROLE_GROUP 0x3F
+
+/* sk_rank's state for one statement, bound as a pointer: it reads the
+ * roles, and leaves each row's tier and boost beside the score it returns. */
+typedef struct rank_state {
+	const unsigned char *roles;
+	int n_roles, n_groups;
+	int ready, parts_ready;
+	double avgdl;
+	double *idf, *freq;          /* n_roles each */
+	int tier, boost;             /* the current row's */
+} rank_state;
+
+#define RANK_POINTER "sk_rank_state"
+
+static const double rank_weights[3] = { 10.0, 5.0, 1.0 };   /* SK_INDEX_WEIGHTS */
+
+static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
+{
+	(void)api;
+	(void)fts;
+	(*(sqlite3_int64 *)ud)++;
+	return SQLITE_OK;
+}
+
+/* bm25's IDF of the phrases of one kind (parts or not), as FTS5's bm25()
+ * computes it: log((N - n + 0.5) / (n + 0.5)), at least 1e-6. */
+static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s, int parts)
+{
+	sqlite3_int64 n_rows = 0;
+	int rc = api->xRowCount(fts, &n_rows);
+	for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
+		if (!(s->roles[i] & ROLE_PART) != !parts)
+			continue;
+		sqlite3_int64 n = 0;
+		rc = api->xQueryPhrase(fts, i, &n, count_row);
+		double idf = log(((double)n_rows - (double)n + 0.5) / ((double)n + 0.5));
+		s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+	}
+	return rc;
+}
+
+/* sk_rank(fts, state): FTS5's bm25 with the weights of SK_INDEX_WEIGHTS,
+ * computed over the words themselves for a row that holds a word of every
+ * AND group (tier 0), over words and compound parts for a row found only
+ * through parts (tier 1, ranked after tier 0). A tier-0 row whose title or
+ * tags hold a word of every group is marked for the title boost. One pass
+ * instead of one MATCH for the words, one for title and tags and one for
+ * the parts. The numbers are bm25()'s to the bit: the same sums in the
+ * same order. */
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+	int n_args, sqlite3_value **args)
+{
+	rank_state *s = n_args > 0 ? sqlite3_value_pointer(args[0], RANK_POINTER) : NULL;
+	if (!s) {
+		sqlite3_result_error(ctx, "sk_rank: no state", -1);
+		return;
+	}
+	int rc = SQLITE_OK;
+	if (!s->ready) {
+		sqlite3_int64 n_rows = 0, n_tokens = 0;
+		rc = api->xRowCount(fts, &n_rows);
+		if (rc == SQLITE_OK)
+			rc = api->xColumnTotalSize(fts, -1, &n_tokens);
+		if (rc == SQLITE_OK) {
+			int n = api->xPhraseCount(fts);
+			if (s->n_roles > n)
+				s->n_roles = n;
+			s->avgdl = (double)n_tokens / (double)n_rows;
+			rc = rank_idf(api, fts, s, 0);
+		}
+		s->ready = 1;
+	}
+	int n_inst = 0;
+	if (rc == SQLITE_OK) {
+		memset(s->freq, 0, sizeof *s->freq * (size_t)s->n_roles);
+		rc = api->xInstCount(fts, &n_inst);
+	}
+	uint64_t seen = 0, in_title = 0;
+	for (int i = 0; rc == SQLITE_OK && i < n_inst; i++) {
+		int phrase, col, off;
+		rc = api->xInst(fts, i, &phrase, &col, &off);
+		if (rc != SQLITE_OK || phrase >= s->n_roles)
+			continue;
+		s->freq[phrase] += col < 3 ? rank_weights[col] : 1.0;
+		unsigned role = s->roles[phrase];
+		if (!(role & ROLE_PART)) {
+			uint64_t bit = (uint64_t)1 << (role & ROLE_GROUP);
+			seen |= bit;
+			if (col < 2)
+				in_title |= bit;
+		}
+	}
+	uint64_t all = s->n_groups >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << s->n_groups) - 1;
+	s->tier = (seen & all) == all ? 0 : 1;
+	s->boost = s->tier == 0 && (in_title & all) == all;
+	if (rc == SQLITE_OK && s->tier == 1 && !s->parts_ready) {
+		rc = rank_idf(api, fts, s, 1);
+		s->parts_ready = 1;
+	}
+	int n_tok = 0;
+	if (rc == SQLITE_OK)
+		rc = api->xColumnSize(fts, -1, &n_tok);
+	if (rc != SQLITE_OK) {
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	const double k1 = 1.2, b = 0.75, D = (double)n_tok;
+	double score = 0.0;
+	for (int i = 0; i < s->n_roles; i++) {
+		if (s->tier == 0 && (s->roles[i] & ROLE_PART))
+			continue;
+		score += s->idf[i] * ((s->freq[i] * (k1 + 1.0)) / (s->freq[i] + k1 * (1 - b + b * D / s->avgdl)));
+	}
+	sqlite3_result_double(ctx, -1.0 * score);
+}
+
+int sk_index__search_register(sqlite3 *db, fts5_api *api, sk_tok_ctx *ctx)
+{
+	sk_search_cache *c = sk_calloc(1, sizeof *c);
+	/* FTS5 frees c when the connection closes (also when this fails). */
+	if (api->xCreateFunction(api, "sk_rank", c, rank_fn, cache_free) != SQLITE_OK)
+		return sk_error_set(SK_ERROR, "cannot register the search's rank function: %s", sqlite3_errmsg(db));
+	ctx->search = c;
+	return 0;
+}
+
+/* ---- Searching ---------------------------------------------------------- */
+
+typedef struct hit {
+	sqlite3_int64 rid;
+	double score;
+	int tier, boost;
+} hit;
+
+typedef struct hits {
+	hit *v;
+	size_t len, cap;
+} hits;
+
+static void hits_add(hits *h, sqlite3_int64 rid, double score, int tier, int boost)
+{
+	if (h->len == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 256;
+		h->v = sk_realloc(h->v, sk_mul_size(h->cap, sizeof *h->v));
+	}
+	h->v[h->len++] = (hit){ rid, score, tier, boost };
+}
+
+static int hit_key_cmp(const hit *a, const hit *b)
+{
+	if (a->tier != b->tier)
+		return a->tier < b->tier ? -1 : 1;
+	return a->score < b->score ? -1 : a->score > b->score;
+}
+
+/* The expression's phrases' roles (see ROLE_PART), in the order
+ * sk_index__query_fts writes them: each positive term, then its compound
+ * parts (n_parts[i] of them). *n_groups: how many AND groups. */
+static void phrase_roles(sk_buf *roles, int *n_groups, const sk_query *q, const int *n_parts)
+{
+	int group = -1;
+	for (size_t i = 0; i < q->n_terms; i++) {
+		if (q->terms[i].negated)
+			continue;
+		if (i == 0 || !q->terms[i - 1].or_next)
+			group++;
+		sk_buf_putc(roles, (char)(group & ROLE_GROUP));
+		for (int k = 0; k < n_parts[i]; k++)
+			sk_buf_putc(roles, (char)((group & ROLE_GROUP) | ROLE_PART));
+	}
+	*n_groups = group + 1;
+}
+
+/* Adds the records that match `expr` (an FTS5 expression, ranked by
+ * sk_rank with `roles`; NULL: every record but those matching `neg`, newest
+ * first) and the query's filters to *out. */
+static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const char *neg,
+	const sk_buf *roles, int n_groups, hits *out)
 {
 	sk_buf sql = SK_BUF_INIT;
 	params p = { 0 };
 	sqlite3_stmt *st = NULL;
+	rank_state rs;
 	int rc = 0;
+	memset(&rs, 0, sizeof rs);
 	if (expr) {
+		/* ?1: the rank state; with filters the text match drives (CROSS
+		 * JOIN), never a scan of records by type probing the text index. */
 		params_add(&p, expr);
-		/* Without filters the records table need not be read at all;
-		 * with them the text match drives (CROSS JOIN), never a scan of
-		 * records by type probing the text index. */
 		if (q->n_filters)
-			sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT r.rid, %s, %d"
-				" FROM fts CROSS JOIN records r ON r.rid = fts.rowid WHERE fts MATCH ?",
-				ranked ? "fts.rank" : "0", tier);
+			sk_buf_puts(&sql, "SELECT fts.rowid, sk_rank(fts, ?1) FROM fts CROSS JOIN records r"
+				" ON r.rid = fts.rowid WHERE fts MATCH ?");
 		else
-			sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT rowid, %s, %d"
-				" FROM fts WHERE fts MATCH ?", ranked ? "rank" : "0", tier);
+			sk_buf_puts(&sql, "SELECT rowid, sk_rank(fts, ?1) FROM fts WHERE fts MATCH ?");
+		rs.roles = (const unsigned char *)roles->data;
+		rs.n_roles = (int)roles->len;
+		rs.n_groups = n_groups;
+		rs.idf = sk_calloc(roles->len + 1, sizeof *rs.idf);
+		rs.freq = sk_calloc(roles->len + 1, sizeof *rs.freq);
 	} else {
 		/* No text to rank by: the newest first, so the score is minus the
 		 * date as a number (2024-05-01: -20240501; none: 0, last). */
-		sk_buf_printf(&sql, "INSERT OR IGNORE INTO temp.hit(rid, score, tier) SELECT r.rid,"
-			" coalesce(-CAST(replace(substr(r.date, 1, 10), '-', '') AS INTEGER), 0), %d"
-			" FROM records r WHERE 1", tier);
+		sk_buf_puts(&sql, "SELECT r.rid, coalesce(-CAST(replace(substr(r.date, 1, 10), '-', '') AS INTEGER), 0)"
+			" FROM records r WHERE 1");
 		if (neg) {
 			sk_buf_puts(&sql, " AND r.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)");
 			params_add(&p, neg);
@@ -342,17 +651,310 @@ static int fill_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 		filter_sql(&sql, &p, &q->filters[i]);
 	if ((rc = sk_index__prepare(ix, &st, sql.data)) != 0)
 		goto done;
-	params_bind(st, &p, 1);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	if (expr)
+		sqlite3_bind_pointer(st, 1, &rs, RANK_POINTER, NULL);
+	params_bind(st, &p, expr ? 2 : 1);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		hits_add(out, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1), expr ? rs.tier : 0,
+			expr ? rs.boost : 0);
+	if (step != SQLITE_DONE) {
 		rc = sk_index__sql_error(ix, "searching");
 		goto done;
 	}
-	*added = (size_t)sqlite3_changes(ix->db);
 done:
 	sqlite3_finalize(st);
 	sk_buf_free(&sql);
 	params_free(&p);
+	free(rs.idf);
+	free(rs.freq);
 	return rc;
+}
+
+/* Moves the k smallest hits by (tier, score) to the front, in no order
+ * (quickselect; 0 < k < n). */
+static void select_first(hit *v, size_t n, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, t = (ptrdiff_t)k - 1;
+	while (lo < hi) {
+		hit pivot = v[lo + (hi - lo) / 2];
+		ptrdiff_t i = lo, j = hi;
+		while (i <= j) {
+			while (hit_key_cmp(&v[i], &pivot) < 0)
+				i++;
+			while (hit_key_cmp(&v[j], &pivot) > 0)
+				j--;
+			if (i <= j) {
+				hit x = v[i];
+				v[i] = v[j];
+				v[j] = x;
+				i++;
+				j--;
+			}
+		}
+		/* [lo, j] <= pivot, [i, hi] >= pivot, what lies between equals it */
+		if (t <= j)
+			hi = j;
+		else if (t >= i)
+			lo = i;
+		else
+			break;
+	}
+}
+
+/* A hit on its way to the page, with what breaks its ties. */
+typedef struct candidate {
+	hit h;
+	char *date, *id, *type, *path, *title;
+	int valid;
+} candidate;
+
+static int cmp_candidate(const void *a, const void *b)
+{
+	const candidate *x = a, *y = b;
+	int c = hit_key_cmp(&x->h, &y->h);
+	if (c)
+		return c;
+	/* date DESC, a record without a date last (SQLite's NULL is the
+	 * smallest value), then id. */
+	if (!x->date != !y->date)
+		return x->date ? -1 : 1;
+	if (x->date && (c = strcmp(y->date, x->date)) != 0)
+		return c;
+	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+static void candidate_free(candidate *c)
+{
+	free(c->date);
+	free(c->id);
+	free(c->type);
+	free(c->path);
+	free(c->title);
+}
+
+/* The page: hits up to the (tier, score) of the page's last one, ties
+ * included, are the only ones whose records are read to break ties by date
+ * and id. *out gets them sorted (the page is [offset, offset + limit)). */
+static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (!all->len || !end)
+		return 0;
+	size_t n = all->len;
+	if (end < n) {
+		select_first(all->v, n, end);
+		/* the largest of the first `end` is the cut; its ties follow */
+		size_t worst = 0;
+		for (size_t i = 1; i < end; i++)
+			if (hit_key_cmp(&all->v[i], &all->v[worst]) > 0)
+				worst = i;
+		hit cut = all->v[worst];
+		size_t m = end;
+		for (size_t i = end; i < n; i++) {
+			if (hit_key_cmp(&all->v[i], &cut) <= 0) {
+				hit t = all->v[m];
+				all->v[m] = all->v[i];
+				all->v[i] = t;
+				m++;
+			}
+		}
+		n = m;
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sk_index__prepare(ix, &st, "SELECT date, id, type, path, title, valid FROM records WHERE rid = ?");
+	if (rc)
+		return rc;
+	candidate *c = sk_calloc(n, sizeof *c);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, all->v[i].rid);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			candidate *x = &c[k++];
+			x->h = all->v[i];
+			x->date = col_dup(st, 0);
+			x->id = col_dup(st, 1);
+			x->type = col_dup(st, 2);
+			x->path = col_dup(st, 3);
+			x->title = col_dup(st, 4);
+			x->valid = sqlite3_column_int(st, 5);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (k > 1)
+		qsort(c, k, sizeof *c, cmp_candidate);
+	*out = c;
+	*n_out = k;
+	return 0;
+}
+
+/* Snippets of the page's hits of one tier, highlighting `expr`: one
+ * statement that walks the expression's matches between the page's
+ * smallest and largest rid and makes a snippet only for the page's own
+ * (one statement per hit parsed the expression and looked every phrase up
+ * again each time). */
+static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, const int *tiers,
+	size_t n, int tier, const char *expr, const char *hl_open, const char *hl_close)
+{
+	sk_buf list = SK_BUF_INIT;
+	sqlite3_int64 lo = 0, hi = 0;
+	size_t count = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (tiers[i] != tier)
+			continue;
+		if (!count || rids[i] < lo)
+			lo = rids[i];
+		if (!count || rids[i] > hi)
+			hi = rids[i];
+		sk_buf_printf(&list, "%s%lld", count ? "," : "[", (long long)rids[i]);
+		count++;
+	}
+	if (!count)
+		return 0;
+	sk_buf_putc(&list, ']');
+	sqlite3_stmt *st = NULL;
+	/* +rowid: the page's rids filter the walk, they do not drive it. */
+	int rc = sk_index__prepare(ix, &st,
+		"SELECT rowid, snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3"
+		" AND rowid BETWEEN ?4 AND ?5 AND +rowid IN (SELECT value FROM json_each(?6))");
+	if (rc)
+		goto done;
+	sqlite3_bind_text(st, 1, hl_open, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, hl_close, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, lo);
+	sqlite3_bind_int64(st, 5, hi);
+	sqlite3_bind_text(st, 6, list.data, (int)list.len, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		for (size_t i = 0; i < n; i++)
+			if (rids[i] == rid && tiers[i] == tier && !page[i].snippet)
+				page[i].snippet = col_dup(st, 1);
+	}
+	if (step != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, "making snippets");
+done:
+	sqlite3_finalize(st);
+	sk_buf_free(&list);
+	return rc;
+}
+
+/* The start of the text of each page hit (a search by filters only): end
+ * at a word, say it goes on. */
+static int page_starts(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sk_index__prepare(ix, &st, "SELECT substr(body, 1, 160) FROM fts WHERE rowid = ?");
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, rids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			page[i].snippet = col_dup(st, 0);
+		sqlite3_reset(st);
+		if (!page[i].snippet)
+			page[i].snippet = sk_strdup("");
+		squeeze(page[i].snippet);
+		if (strlen(page[i].snippet) >= 150) {
+			char *cut = strrchr(page[i].snippet, ' ');
+			if (cut)
+				*cut = '\0';
+			char *longer = sk_printf("%s…", page[i].snippet);
+			free(page[i].snippet);
+			page[i].snippet = longer;
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Counts the hits' facet values, from the connection's cache (or, for an
+ * index the cache cannot hold, from the facets table hit by hit). */
+static int count_facets(sk_index *ix, const hits *all, sk_search_result *res)
+{
+	sk_search_cache *c = ix->tctx.search;
+	int rc = c ? cache_refresh(ix, c) : 0;
+	if (rc)
+		return rc;
+	res->facets = sk_calloc(N_FACETS, sizeof *res->facets);
+	res->n_facets = N_FACETS;
+	for (size_t f = 0; f < N_FACETS; f++)
+		res->facets[f].name = sk_strdup(facet_names[f]);
+	if (c && c->usable) {
+		size_t *counts[N_FACETS];
+		for (size_t f = 0; f < N_FACETS; f++)
+			counts[f] = sk_calloc(c->n_values[f] + 1, sizeof *counts[f]);
+		for (size_t i = 0; i < all->len; i++) {
+			sqlite3_int64 rid = all->v[i].rid;
+			if (rid < 0 || rid >= c->n_rids)
+				continue;
+			for (uint32_t e = c->offsets[rid]; e < c->offsets[rid + 1]; e++) {
+				uint32_t x = c->entries[e];
+				counts[x >> FACET_ID_BITS][x & (FACET_MAX - 1)]++;
+			}
+		}
+		for (size_t f = 0; f < N_FACETS; f++) {
+			size_t n = 0;
+			for (size_t v = 0; v < c->n_values[f]; v++)
+				n += counts[f][v] != 0;
+			sk_facet_value *vals = n ? sk_calloc(n, sizeof *vals) : NULL;
+			n = 0;
+			for (size_t v = 0; v < c->n_values[f]; v++)
+				if (counts[f][v])
+					vals[n++] = (sk_facet_value){ .value = c->values[f][v], .count = counts[f][v] };
+			if (n > 1)
+				qsort(vals, n, sizeof *vals, cmp_facet_value);
+			if (n > 50)
+				n = 50;
+			for (size_t k = 0; k < n; k++)
+				vals[k].value = sk_strdup(vals[k].value);
+			res->facets[f].values = vals;
+			res->facets[f].n_values = n;
+			free(counts[f]);
+		}
+		return 0;
+	}
+	facet_counter counters[N_FACETS];
+	memset(counters, 0, sizeof counters);
+	sqlite3_stmt *st = NULL;
+	if ((rc = sk_index__prepare(ix, &st, "SELECT name, value FROM facets WHERE rid = ?")) != 0)
+		return rc;
+	for (size_t i = 0; i < all->len; i++) {
+		sqlite3_bind_int64(st, 1, all->v[i].rid);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(st, 0);
+			const char *value = (const char *)sqlite3_column_text(st, 1);
+			int f = name ? facet_index(name) : -1;
+			if (f >= 0 && value)
+				counter_add(&counters[f], value);
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	for (size_t f = 0; f < N_FACETS; f++)
+		counter_take(&counters[f], &res->facets[f]);
+	return 0;
+}
+
+/* The compound parts expand_compound added to each term, for the roles. */
+typedef struct expand_ctx {
+	sk_index *ix;
+	const sk_query *q;
+	int *n_parts;
+} expand_ctx;
+
+static void expand_counting(void *ud, const sk_qterm *t, sk_buf *alt)
+{
+	expand_ctx *e = ud;
+	size_t before = alt->len;
+	expand_compound(e->ix, t, alt);
+	int n = 0;
+	for (size_t i = before; i < alt->len; i++)
+		n += alt->data[i] == SK_TOK_RAW;
+	e->n_parts[t - e->q->terms] = n;
 }
 
 int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
@@ -362,8 +964,13 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	int rc = 0;
 	sk_query *q = NULL;
 	char *pos = NULL, *exact = NULL, *neg = NULL, *match = NULL, *exact_match = NULL;
-	char *title_match = NULL;
-	sqlite3_stmt *st = NULL, *snip = NULL;
+	int *n_parts = NULL;
+	sk_buf roles = SK_BUF_INIT;
+	hits all = { NULL, 0, 0 };
+	candidate *cand = NULL;
+	size_t n_cand = 0;
+	sqlite3_int64 *rids = NULL;
+	int *tiers = NULL;
 	sk_search_result *res = sk_calloc(1, sizeof *res);
 	sk_search_opts defaults = { 0 };
 	if (!opts)
@@ -374,118 +981,90 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 
 	if ((rc = sk_index__query_parse(&q, query)) != 0)
 		goto done;
-	pos = sk_index__query_fts(q, 0, expand_compound, ix);
+	n_parts = sk_calloc(q->n_terms + 1, sizeof *n_parts);
+	expand_ctx ectx = { ix, q, n_parts };
+	pos = sk_index__query_fts(q, 0, expand_counting, &ectx);
 	exact = sk_index__query_fts(q, 0, NULL, NULL);
 	neg = sk_index__query_fts(q, 1, NULL, NULL);
-	if ((rc = sk_index__exec(ix,
-		"CREATE TEMP TABLE IF NOT EXISTS hit(rid INTEGER PRIMARY KEY, score REAL, tier INTEGER);"
-		"DELETE FROM temp.hit;")) != 0)
-		goto done;
-
-	size_t exact_hits = 0, part_hits = 0;
 	if (exact) {
 		exact_match = with_not(exact, neg);
-		if ((rc = fill_hits(ix, q, exact_match, NULL, 0, 1, &exact_hits)) != 0)
-			goto done;
-	} else if ((rc = fill_hits(ix, q, NULL, neg, 0, 0, &exact_hits)) != 0) {
-		goto done;
+		if (strcmp(pos, exact) != 0)
+			match = with_not(pos, neg);
 	}
 
+	/* One pass finds and ranks every hit: tier 0 holds the words, tier 1
+	 * (after it) only compound parts of them. */
+	int n_groups = 0;
+	if (exact)
+		phrase_roles(&roles, &n_groups, q, n_parts);
+	if ((rc = find_hits(ix, q, exact ? (match ? match : exact_match) : NULL, neg, &roles, n_groups, &all)) != 0)
+		goto done;
+	res->total = all.len;
 	/* bm25 divides by the length of the whole record, so a long record
 	 * whose title or tags hold every word would lose to a short one that
 	 * mentions them once: records whose title and tags hold the query
-	 * count three times. */
-	if (exact && exact_hits > 1) {
-		title_match = sk_printf("{title tags} : (%s)", exact);
-		if ((rc = run_bound(ix, "UPDATE temp.hit SET score = score * 3 WHERE rid IN"
-			" (SELECT rowid FROM fts WHERE fts MATCH ?)", title_match)) != 0)
-			goto done;
-	}
+	 * count three times (when more than one record holds the words). */
+	size_t exact_hits = 0;
+	for (size_t i = 0; i < all.len; i++)
+		exact_hits += all.v[i].tier == 0;
+	if (exact_hits > 1)
+		for (size_t i = 0; i < all.len; i++)
+			if (all.v[i].boost)
+				all.v[i].score *= 3;
 
-	/* Records found only through compound parts come after those holding
-	 * the words themselves (tier 1). Finding them costs little without
-	 * bm25; they are ranked only when the page reaches them. */
-	if (pos && strcmp(pos, exact) != 0) {
-		match = with_not(pos, neg);
-		if ((rc = fill_hits(ix, q, match, NULL, 1, 0, &part_hits)) != 0)
-			goto done;
-		if (part_hits && part_hits <= 5000 && exact_hits < opts->offset + limit &&
-			(rc = run_bound(ix, "UPDATE temp.hit SET score = x.rank FROM (SELECT rowid, rank FROM fts"
-				" WHERE fts MATCH ?) AS x WHERE x.rowid = temp.hit.rid AND temp.hit.tier = 1", match)) != 0)
-			goto done;
-	}
-	res->total = exact_hits + part_hits;
-
-	/* The page: hits up to the (tier, score) of the page's last one, ties
-	 * included, are the only ones whose records are read to break ties by
-	 * date and id; reading all of them cost more than the search. */
-	if ((rc = sk_index__prepare(ix, &st,
-		"WITH cut AS (SELECT tier, score FROM temp.hit ORDER BY tier, score LIMIT 1 OFFSET ?3)"
-		" SELECT r.rid, r.id, r.type, r.path, r.title, h.score, r.valid, h.tier FROM temp.hit h"
-		" CROSS JOIN records r ON r.rid = h.rid"
-		" WHERE NOT EXISTS (SELECT 1 FROM cut) OR (h.tier, h.score) <= (SELECT tier, score FROM cut)"
-		" ORDER BY h.tier, h.score, r.date DESC, r.id LIMIT ?1 OFFSET ?2")) != 0)
-		goto done;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)opts->offset);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)(opts->offset + limit - 1));
-	if (pos)
-		rc = sk_index__prepare(ix, &snip,
-			"SELECT snippet(fts, 2, ?, ?, '…', 14) FROM fts WHERE fts MATCH ? AND rowid = ?");
-	else
-		rc = sk_index__prepare(ix, &snip, "SELECT substr(body, 1, 160) FROM fts WHERE rowid = ?");
-	if (rc)
+	size_t end = opts->offset + limit < opts->offset ? SIZE_MAX : opts->offset + limit;
+	if ((rc = page_candidates(ix, &all, end, &cand, &n_cand)) != 0)
 		goto done;
 	res->hits = sk_calloc(limit, sizeof *res->hits);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		sk_search_hit *h = &res->hits[res->n_hits++];
-		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		h->id = col_dup(st, 1);
-		h->type = col_dup(st, 2);
-		h->path = col_dup(st, 3);
-		h->title = col_dup(st, 4);
+	rids = sk_calloc(limit, sizeof *rids);
+	tiers = sk_calloc(limit, sizeof *tiers);
+	for (size_t i = opts->offset; i < n_cand && res->n_hits < limit; i++) {
+		sk_search_hit *h = &res->hits[res->n_hits];
+		candidate *c = &cand[i];
+		h->id = c->id;
+		h->type = c->type;
+		h->path = c->path;
+		h->title = c->title;
+		c->id = c->type = c->path = c->title = NULL;
 		/* Without text the score is only the date's order: not a rank. */
-		h->score = pos ? sqlite3_column_double(st, 5) : 0;
-		h->valid = sqlite3_column_int(st, 6);
-		if (pos) {
-			sqlite3_bind_text(snip, 1, hl_open, -1, SQLITE_STATIC);
-			sqlite3_bind_text(snip, 2, hl_close, -1, SQLITE_STATIC);
-			/* Parts are highlighted only where they found the record. */
-			sqlite3_bind_text(snip, 3, sqlite3_column_int(st, 7) ? pos : exact, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(snip, 4, rid);
-		} else {
-			sqlite3_bind_int64(snip, 1, rid);
-		}
-		if (sqlite3_step(snip) == SQLITE_ROW)
-			h->snippet = col_dup(snip, 0);
-		sqlite3_reset(snip);
-		if (!h->snippet)
-			h->snippet = sk_strdup("");
-		squeeze(h->snippet);
-		/* The start of the text (filters only): end at a word, say it goes on. */
-		size_t sl = strlen(h->snippet);
-		if (!pos && sl >= 150) {
-			char *cut = strrchr(h->snippet, ' ');
-			if (cut)
-				*cut = '\0';
-			char *longer = sk_printf("%s…", h->snippet);
-			free(h->snippet);
-			h->snippet = longer;
-		}
+		h->score = exact ? c->h.score : 0;
+		h->valid = c->valid;
+		rids[res->n_hits] = c->h.rid;
+		tiers[res->n_hits] = c->h.tier;
+		res->n_hits++;
 	}
-	if (opts->facets && (rc = read_facets(ix, res)) != 0)
+	if (exact) {
+		/* Parts are highlighted only where they found the record. */
+		if ((rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 0, exact, hl_open, hl_close)) != 0 ||
+			(match && (rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 1, pos, hl_open,
+				hl_close)) != 0))
+			goto done;
+		for (size_t i = 0; i < res->n_hits; i++) {
+			if (!res->hits[i].snippet)
+				res->hits[i].snippet = sk_strdup("");
+			squeeze(res->hits[i].snippet);
+		}
+	} else if ((rc = page_starts(ix, res->hits, rids, res->n_hits)) != 0) {
+		goto done;
+	}
+	if (opts->facets && (rc = count_facets(ix, &all, res)) != 0)
 		goto done;
 	res->fts = strip_raw(match ? match : exact_match);
 done:
-	sqlite3_finalize(st);
-	sqlite3_finalize(snip);
+	for (size_t i = 0; i < n_cand; i++)
+		candidate_free(&cand[i]);
+	free(cand);
+	free(rids);
+	free(tiers);
+	free(all.v);
+	sk_buf_free(&roles);
+	free(n_parts);
 	sk_index__query_free(q);
 	free(pos);
 	free(exact);
 	free(neg);
 	free(match);
 	free(exact_match);
-	free(title_match);
 	if (rc) {
 		sk_search_result_free(res);
 		return rc;

@@ -562,7 +562,7 @@ int sk_index__fts5_register(sqlite3 *db, sk_tok_ctx *ctx)
 	fts5_tokenizer tk = { fts_create, fts_delete, fts_tokenize };
 	if (api->xCreateTokenizer(api, "samskap", ctx, &tk, NULL) != SQLITE_OK)
 		return sk_error_set(SK_ERROR, "cannot register the search tokenizer: %s", sqlite3_errmsg(db));
-	return 0;
+	return sk_index__search_register(db, api, ctx);
 }
 
 int sk_index__has_word(const char *s, size_t len)
