@@ -248,6 +248,21 @@ int sk_store_history(sk_store_commit_info **out, size_t *count, sk_store *st,
 	const char *const *paths, size_t n_paths, size_t limit);
 void sk_store_history_free(sk_store_commit_info *infos, size_t count);
 
+/* What sk_store_log reads. */
+typedef struct sk_store_log_opts {
+	const char *const *paths;  /* as sk_store_history's; NULL with n_paths 0: the whole KB */
+	size_t n_paths;
+	size_t limit;              /* 0: no limit */
+	int64_t since;             /* seconds since the epoch: the walk ends at the first
+	                            * commit older than this; 0: the whole history */
+	int no_lines;              /* 1: leave added and removed 0: counting them reads every
+	                            * file a commit changed (seconds for an import of 100 000) */
+} sk_store_log_opts;
+
+/* sk_store_history with options; sk_store_history is this with paths,
+ * n_paths and limit and lines counted. */
+int sk_store_log(sk_store_commit_info **out, size_t *count, sk_store *st, const sk_store_log_opts *o);
+
 /* ---- Sync --------------------------------------------------------------- */
 
 typedef enum sk_sync_outcome {

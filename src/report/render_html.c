@@ -590,8 +590,12 @@ static void section_history(sk_buf *b, const json_t *st)
 				sk_buf_puts(b, "<br>");
 			esc(b, json_string_value(json_array_get(ps, p)));
 		}
-		if (np > 3)
-			sk_buf_printf(b, "<br><span class=\"muted\">og %zu til</span>", np - 3);
+		long files = jint(c, "files");
+		if (files > 3) {
+			sk_buf_puts(b, "<br><span class=\"muted\">og ");
+			sk_report__num(b, (double)(files - 3));
+			sk_buf_puts(b, " til</span>");
+		}
 		sk_buf_puts(b, "</td></tr>\n");
 	}
 	sk_buf_puts(b, "</tbody></table></div>\n</section>\n");

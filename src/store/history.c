@@ -36,7 +36,8 @@ done:
 	return rc;
 }
 
-static void info_fill(sk_store_commit_info *ci, sk_store *st, git_commit *c, git_diff *diff)
+static void info_fill(sk_store_commit_info *ci, sk_store *st, git_commit *c, git_diff *diff,
+	int lines)
 {
 	const git_signature *a = git_commit_author(c);
 	const char *msg = git_commit_message(c);
@@ -51,7 +52,7 @@ static void info_fill(sk_store_commit_info *ci, sk_store *st, git_commit *c, git
 	ci->tz_offset = a ? a->when.offset : git_commit_time_offset(c);
 	ci->message = sk_strdup(msg ? msg : "");
 	ci->summary = sk_strndup(ci->message, strcspn(ci->message, "\n"));
-	if (git_diff_get_stats(&stats, diff) == 0) {
+	if (lines && git_diff_get_stats(&stats, diff) == 0) {
 		ci->added = git_diff_stats_insertions(stats);
 		ci->removed = git_diff_stats_deletions(stats);
 	}
@@ -69,6 +70,14 @@ static void info_fill(sk_store_commit_info *ci, sk_store *st, git_commit *c, git
 int sk_store_history(sk_store_commit_info **out, size_t *count, sk_store *st,
 	const char *const *paths, size_t n_paths, size_t limit)
 {
+	sk_store_log_opts o = { paths, n_paths, limit, 0, 0 };
+	return sk_store_log(out, count, st, &o);
+}
+
+int sk_store_log(sk_store_commit_info **out, size_t *count, sk_store *st, const sk_store_log_opts *o)
+{
+	const char *const *paths = o->paths;
+	size_t n_paths = o->n_paths, limit = o->limit;
 	git_revwalk *walk = NULL;
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -123,6 +132,11 @@ int sk_store_history(sk_store_commit_info **out, size_t *count, sk_store *st,
 			rc = sk_store__git_error(SK_ERROR, "reading a commit");
 			goto done;
 		}
+		/* Newest first: the first commit before `since` ends the walk
+		 * (a merge's older side may hold a later one; as in git log
+		 * --since, the walk stops). */
+		if (o->since && git_commit_time(c) < o->since)
+			break;
 		unsigned np = git_commit_parentcount(c);
 		if ((rc = diff_against(&diff, st, c, np ? 0 : -1, tree, &ps)) < 0)
 			goto done;
@@ -142,7 +156,7 @@ int sk_store_history(sk_store_commit_info **out, size_t *count, sk_store *st,
 				l.cap = l.cap ? l.cap * 2 : 32;
 				l.items = sk_realloc(l.items, sk_mul_size(l.cap, sizeof *l.items));
 			}
-			info_fill(&l.items[l.len++], st, c, diff);
+			info_fill(&l.items[l.len++], st, c, diff, !o->no_lines);
 		}
 		git_diff_free(diff);
 		diff = NULL;

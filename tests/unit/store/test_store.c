@@ -654,6 +654,45 @@ START_TEST(kb_init_and_bundled_content)
 	sk_test_rmtree(dir);
 	free(dir);
 }
+
+/* sk_store_log: the walk ends at `since` (only the period's commits are
+ * diffed), and lines are left uncounted when asked. */
+START_TEST(log_since_and_without_lines)
+{
+	char *dir = sk_test_tmpdir();
+	sk_store *st = NULL;
+	free(sh(dir, GIT "init -q ."));
+	sk_test_write(dir, "samskap.json", "{}\n");
+	sk_test_write(dir, "cases/old.md", "a\nb\nc\n");
+	free(sh(dir, "GIT_AUTHOR_DATE='2020-01-01T12:00:00Z' GIT_COMMITTER_DATE='2020-01-01T12:00:00Z' "
+		GIT "add -A && GIT_AUTHOR_DATE='2020-01-01T12:00:00Z' GIT_COMMITTER_DATE='2020-01-01T12:00:00Z' "
+		GIT "commit -q -m old"));
+	sk_test_write(dir, "cases/new.md", "x\ny\n");
+	free(sh(dir, "GIT_AUTHOR_DATE='2026-06-01T12:00:00Z' GIT_COMMITTER_DATE='2026-06-01T12:00:00Z' "
+		GIT "add -A && GIT_AUTHOR_DATE='2026-06-01T12:00:00Z' GIT_COMMITTER_DATE='2026-06-01T12:00:00Z' "
+		GIT "commit -q -m new"));
+	ck_rc(sk_store_open(&st, dir), 0);
+	sk_store_commit_info *h = NULL;
+	size_t n = 0;
+	/* 2026-01-01T00:00:00Z */
+	sk_store_log_opts o = { NULL, 0, 0, 1767225600, 1 };
+	ck_rc(sk_store_log(&h, &n, st, &o), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(h[0].summary, "new");
+	ck_assert_uint_eq(h[0].n_paths, 1);
+	ck_assert_uint_eq(h[0].added, 0);
+	sk_store_history_free(h, n);
+	ck_rc(sk_store_history(&h, &n, st, NULL, 0, 0), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(h[0].added, 2);
+	ck_assert_uint_eq(h[1].added, 4);
+	sk_store_history_free(h, n);
+	sk_store_free(st);
+	sk_test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 END_TEST
 
 int main(void)
@@ -668,6 +707,7 @@ int main(void)
 	tcase_add_test(tc, diff_and_status);
 	tcase_add_test(tc, diff_walks_changed_trees);
 	tcase_add_test(tc, history_of_paths);
+	tcase_add_test(tc, log_since_and_without_lines);
 	tcase_add_test(tc, author_resolution);
 	tcase_add_test(tc, concurrent_writers);
 	tcase_add_test(tc, sync_between_clones);
