@@ -101,6 +101,31 @@ static int count_token(void *ud, const char *tok, size_t len, size_t start, size
 	return 0;
 }
 
+/* Appends to q an FTS5 query for the trigram index that every term
+ * holding `stem` (4+ characters) matches: its first, middle and last
+ * trigrams. The phrase of all its trigrams matches exactly those terms,
+ * but FTS5 then reads and lines up the positions of every trigram (15 for
+ * velferdsteknologi: 1.1 ms at 100 000 records, against 0.3 ms for three);
+ * the few terms that hold the three elsewhere are dropped by strstr. */
+static void trigram_query(sk_buf *q, const char *stem, size_t slen)
+{
+	size_t starts[SK_TOK_MAX + 1], n = 0;
+	for (size_t i = 0; i < slen && n < SK_TOK_MAX; i++)
+		if (((unsigned char)stem[i] & 0xC0) != 0x80)
+			starts[n++] = i;
+	starts[n] = slen;
+	size_t pick[3] = { 0, (n - 3) / 2, n - 3 };
+	for (size_t k = 0; k < 3; k++) {
+		if (k && pick[k] == pick[k - 1])
+			continue;
+		char *tri = sk_strndup(stem + starts[pick[k]], starts[pick[k] + 3] - starts[pick[k]]);
+		if (k)
+			sk_buf_putc(q, ' ');
+		sk_index__fts_quote(q, tri);
+		free(tri);
+	}
+}
+
 /* Compound expansion: indexed terms that hold the word's stem as a part
  * (teknologi → velferdsteknologi), found in a trigram index over the
  * vocabulary. A part must start the term or follow at least four letters,
@@ -116,33 +141,51 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 	sqlite3_stmt *st = NULL;
 	sk_buf q = SK_BUF_INIT;
 	size_t slen = strlen(stem);
-	if (sk_utf8_length(stem, slen) < 4)
+	if (sk_utf8_length(stem, slen) < 4 || sk_utf8_length(stem, slen) > SK_TOK_MAX)
 		goto done;
 	/* Term ids grow with the term's length (see save_terms): in rowid
 	 * order the shortest terms come first, and the search stops at the
-	 * 24th part found or the 2000th term looked at. */
-	if (sqlite3_prepare_v2(ix->db,
-		"SELECT term FROM terms_tri WHERE terms_tri MATCH ? ORDER BY rowid LIMIT 2000",
-		-1, &st, NULL) != SQLITE_OK)
-		goto done;
-	sk_index__fts_quote(&q, stem);
-	sqlite3_bind_text(st, 1, q.data, -1, SQLITE_STATIC);
-	int added = 0;
-	while (added < 24 && sqlite3_step(st) == SQLITE_ROW) {
-		const char *term = (const char *)sqlite3_column_text(st, 0);
-		if (!term || strcmp(term, stem) == 0)
-			continue;
-		const char *at = strstr(term, stem);
-		if (!at)
-			continue;
-		size_t before = (size_t)(at - term), after = strlen(at + slen);
-		if (!((before == 0 && after >= 3) || before >= 4))
-			continue;
-		sk_buf_puts(alt, " OR \"");
-		sk_buf_putc(alt, SK_TOK_RAW);
-		sk_buf_puts(alt, term);   /* terms are words: no '"' in them */
-		sk_buf_putc(alt, '"');
-		added++;
+	 * 24th part found or the 2000th term holding the stem looked at.
+	 * Terms that hold only the three trigrams are not counted; should
+	 * 2000 of them come first, the phrase of every trigram is asked. */
+	size_t start = alt->len;
+	for (int full = 0; full < 2; full++) {
+		sqlite3_finalize(st);
+		st = NULL;
+		if (sqlite3_prepare_v2(ix->db, "SELECT term FROM terms_tri WHERE terms_tri MATCH ? ORDER BY rowid",
+			-1, &st, NULL) != SQLITE_OK)
+			goto done;
+		q.len = 0;
+		if (full)
+			sk_index__fts_quote(&q, stem);
+		else
+			trigram_query(&q, stem, slen);
+		sqlite3_bind_text(st, 1, q.data, (int)q.len, SQLITE_STATIC);
+		alt->len = start;
+		if (alt->data)
+			alt->data[start] = '\0';
+		int added = 0, looked = 0, others = 0;
+		while (added < 24 && looked < 2000 && others < 2000 && sqlite3_step(st) == SQLITE_ROW) {
+			const char *term = (const char *)sqlite3_column_text(st, 0);
+			const char *at = term ? strstr(term, stem) : NULL;
+			if (!at) {
+				others++;
+				continue;
+			}
+			looked++;
+			if (strcmp(term, stem) == 0)
+				continue;
+			size_t before = (size_t)(at - term), after = strlen(at + slen);
+			if (!((before == 0 && after >= 3) || before >= 4))
+				continue;
+			sk_buf_puts(alt, " OR \"");
+			sk_buf_putc(alt, SK_TOK_RAW);
+			sk_buf_puts(alt, term);   /* terms are words: no '"' in them */
+			sk_buf_putc(alt, '"');
+			added++;
+		}
+		if (others < 2000)
+			break;
 	}
 done:
 	sqlite3_finalize(st);
