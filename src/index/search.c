@@ -483,13 +483,16 @@ done:
 #define ROLE_GROUP 0x3F
 
 /* sk_rank's state for one statement, bound as a pointer: it reads the
- * roles, and leaves each row's tier and boost beside the score it returns. */
+ * roles, and leaves each row's tier and boost beside the score it returns,
+ * and which phrases some tier-1 row holds (`held`, for its snippets). */
 typedef struct rank_state {
 	const unsigned char *roles;
 	int n_roles, n_groups;
-	int ready, parts_ready;
+	int ready;
 	double avgdl;
-	double *idf, *freq;          /* n_roles each */
+	sqlite3_int64 n_rows;
+	double *idf, *freq;          /* n_roles each; idf < 0: not known yet */
+	unsigned char *held;         /* n_roles */
 	int tier, boost;             /* the current row's */
 } rank_state;
 
@@ -505,20 +508,14 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
 	return SQLITE_OK;
 }
 
-/* bm25's IDF of the phrases of one kind (parts or not), as FTS5's bm25()
- * computes it: log((N - n + 0.5) / (n + 0.5)), at least 1e-6. */
-static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s, int parts)
+/* bm25's IDF of phrase i as FTS5's bm25() computes it: log((N - n + 0.5) /
+ * (n + 0.5)), at least 1e-6, n the rows that hold the phrase. */
+static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s, int i)
 {
-	sqlite3_int64 n_rows = 0;
-	int rc = api->xRowCount(fts, &n_rows);
-	for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
-		if (!(s->roles[i] & ROLE_PART) != !parts)
-			continue;
-		sqlite3_int64 n = 0;
-		rc = api->xQueryPhrase(fts, i, &n, count_row);
-		double idf = log(((double)n_rows - (double)n + 0.5) / ((double)n + 0.5));
-		s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
-	}
+	sqlite3_int64 n = 0;
+	int rc = api->xQueryPhrase(fts, i, &n, count_row);
+	double idf = log(((double)s->n_rows - (double)n + 0.5) / ((double)n + 0.5));
+	s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
 	return rc;
 }
 
@@ -528,8 +525,11 @@ static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s
  * through parts (tier 1, ranked after tier 0). A tier-0 row whose title or
  * tags hold a word of every group is marked for the title boost. One pass
  * instead of one MATCH for the words, one for title and tags and one for
- * the parts. The numbers are bm25()'s to the bit: the same sums in the
- * same order. */
+ * the parts. The numbers are bm25()'s to the bit (the same sums in the
+ * same order; a phrase the row lacks adds 0, so its IDF, a look-up of its
+ * own, is only computed once a row holds it). Phrases are read one by one
+ * (xPhraseFirst), not through xInst, which sorts the instances of all 25
+ * phrases of a word and its parts for every row. */
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 	int n_args, sqlite3_value **args)
 {
@@ -540,59 +540,60 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	}
 	int rc = SQLITE_OK;
 	if (!s->ready) {
-		sqlite3_int64 n_rows = 0, n_tokens = 0;
-		rc = api->xRowCount(fts, &n_rows);
+		sqlite3_int64 n_tokens = 0;
+		rc = api->xRowCount(fts, &s->n_rows);
 		if (rc == SQLITE_OK)
 			rc = api->xColumnTotalSize(fts, -1, &n_tokens);
 		if (rc == SQLITE_OK) {
 			int n = api->xPhraseCount(fts);
 			if (s->n_roles > n)
 				s->n_roles = n;
-			s->avgdl = (double)n_tokens / (double)n_rows;
-			rc = rank_idf(api, fts, s, 0);
+			s->avgdl = (double)n_tokens / (double)s->n_rows;
+			for (int i = 0; i < s->n_roles; i++)
+				s->idf[i] = -1;
 		}
 		s->ready = 1;
 	}
-	int n_inst = 0;
-	if (rc == SQLITE_OK) {
-		memset(s->freq, 0, sizeof *s->freq * (size_t)s->n_roles);
-		rc = api->xInstCount(fts, &n_inst);
-	}
 	uint64_t seen = 0, in_title = 0;
-	for (int i = 0; rc == SQLITE_OK && i < n_inst; i++) {
-		int phrase, col, off;
-		rc = api->xInst(fts, i, &phrase, &col, &off);
-		if (rc != SQLITE_OK || phrase >= s->n_roles)
-			continue;
-		s->freq[phrase] += col < 3 ? rank_weights[col] : 1.0;
-		unsigned role = s->roles[phrase];
-		if (!(role & ROLE_PART)) {
+	for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
+		Fts5PhraseIter it;
+		int col = -1, off = 0;
+		double f = 0;
+		rc = api->xPhraseFirst(fts, i, &it, &col, &off);
+		int title = 0;
+		for (; rc == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
+			f += col < 3 ? rank_weights[col] : 1.0;
+			title |= col < 2;
+		}
+		s->freq[i] = f;
+		unsigned role = s->roles[i];
+		if (f > 0 && !(role & ROLE_PART)) {
 			uint64_t bit = (uint64_t)1 << (role & ROLE_GROUP);
 			seen |= bit;
-			if (col < 2)
+			if (title)
 				in_title |= bit;
 		}
 	}
 	uint64_t all = s->n_groups >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << s->n_groups) - 1;
 	s->tier = (seen & all) == all ? 0 : 1;
 	s->boost = s->tier == 0 && (in_title & all) == all;
-	if (rc == SQLITE_OK && s->tier == 1 && !s->parts_ready) {
-		rc = rank_idf(api, fts, s, 1);
-		s->parts_ready = 1;
-	}
 	int n_tok = 0;
 	if (rc == SQLITE_OK)
 		rc = api->xColumnSize(fts, -1, &n_tok);
+	const double k1 = 1.2, b = 0.75, D = (double)n_tok;
+	double score = 0.0;
+	for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
+		if (s->freq[i] == 0 || (s->tier == 0 && (s->roles[i] & ROLE_PART)))
+			continue;
+		if (s->tier == 1)
+			s->held[i] = 1;
+		if (s->idf[i] < 0 && (rc = rank_idf(api, fts, s, i)) != SQLITE_OK)
+			break;
+		score += s->idf[i] * ((s->freq[i] * (k1 + 1.0)) / (s->freq[i] + k1 * (1 - b + b * D / s->avgdl)));
+	}
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
 		return;
-	}
-	const double k1 = 1.2, b = 0.75, D = (double)n_tok;
-	double score = 0.0;
-	for (int i = 0; i < s->n_roles; i++) {
-		if (s->tier == 0 && (s->roles[i] & ROLE_PART))
-			continue;
-		score += s->idf[i] * ((s->freq[i] * (k1 + 1.0)) / (s->freq[i] + k1 * (1 - b + b * D / s->avgdl)));
 	}
 	sqlite3_result_double(ctx, -1.0 * score);
 }
@@ -638,8 +639,9 @@ static int hit_key_cmp(const hit *a, const hit *b)
 
 /* The expression's phrases' roles (see ROLE_PART), in the order
  * sk_index__query_fts writes them: each positive term, then its compound
- * parts (n_parts[i] of them). *n_groups: how many AND groups. */
-static void phrase_roles(sk_buf *roles, int *n_groups, const sk_query *q, const int *n_parts)
+ * parts (n_parts[i] of them). *n_groups: how many AND groups; first[i]:
+ * the number of term i's phrase. */
+static void phrase_roles(sk_buf *roles, int *n_groups, const sk_query *q, const int *n_parts, int *first)
 {
 	int group = -1;
 	for (size_t i = 0; i < q->n_terms; i++) {
@@ -647,6 +649,7 @@ static void phrase_roles(sk_buf *roles, int *n_groups, const sk_query *q, const 
 			continue;
 		if (i == 0 || !q->terms[i - 1].or_next)
 			group++;
+		first[i] = (int)roles->len;
 		sk_buf_putc(roles, (char)(group & ROLE_GROUP));
 		for (int k = 0; k < n_parts[i]; k++)
 			sk_buf_putc(roles, (char)((group & ROLE_GROUP) | ROLE_PART));
@@ -656,9 +659,10 @@ static void phrase_roles(sk_buf *roles, int *n_groups, const sk_query *q, const 
 
 /* Adds the records that match `expr` (an FTS5 expression, ranked by
  * sk_rank with `roles`; NULL: every record but those matching `neg`, newest
- * first) and the query's filters to *out. */
+ * first) and the query's filters to *out. held[i] (n_roles of them) is set
+ * when a tier-1 hit holds phrase i. */
 static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const char *neg,
-	const sk_buf *roles, int n_groups, hits *out)
+	const sk_buf *roles, int n_groups, unsigned char *held, hits *out)
 {
 	sk_buf sql = SK_BUF_INIT;
 	params p = { 0 };
@@ -680,6 +684,7 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 		rs.n_groups = n_groups;
 		rs.idf = sk_calloc(roles->len + 1, sizeof *rs.idf);
 		rs.freq = sk_calloc(roles->len + 1, sizeof *rs.freq);
+		rs.held = held;
 	} else {
 		/* No text to rank by: the newest first, so the score is minus the
 		 * date as a number (2024-05-01: -20240501; none: 0, last). */
@@ -982,22 +987,51 @@ static int count_facets(sk_index *ix, const hits *all, sk_search_result *res)
 	return 0;
 }
 
-/* The compound parts expand_compound added to each term, for the roles. */
+/* The compound parts expand_compound added to each term: how many (for
+ * the roles) and which (to write the expression again with fewer). */
 typedef struct expand_ctx {
 	sk_index *ix;
 	const sk_query *q;
 	int *n_parts;
+	char ***parts;               /* per term, n_parts[i] raw terms */
+	int *first;                  /* per term, its phrase's number */
+	const unsigned char *keep;   /* per phrase; for expand_kept */
 } expand_ctx;
 
 static void expand_counting(void *ud, const sk_qterm *t, sk_buf *alt)
 {
 	expand_ctx *e = ud;
-	size_t before = alt->len;
+	size_t i = (size_t)(t - e->q->terms), before = alt->len;
 	expand_compound(e->ix, t, alt);
 	int n = 0;
-	for (size_t i = before; i < alt->len; i++)
-		n += alt->data[i] == SK_TOK_RAW;
-	e->n_parts[t - e->q->terms] = n;
+	for (size_t k = before; k < alt->len; k++)
+		n += alt->data[k] == SK_TOK_RAW;
+	e->parts[i] = n ? sk_calloc((size_t)n, sizeof *e->parts[i]) : NULL;
+	n = 0;
+	for (size_t k = before; k < alt->len; k++) {
+		if (alt->data[k] != SK_TOK_RAW)
+			continue;
+		size_t end = k + 1;
+		while (end < alt->len && alt->data[end] != '"')
+			end++;
+		e->parts[i][n++] = sk_strndup(alt->data + k + 1, end - k - 1);
+	}
+	e->n_parts[i] = n;
+}
+
+/* The parts expand_counting found whose phrase is kept. */
+static void expand_kept(void *ud, const sk_qterm *t, sk_buf *alt)
+{
+	expand_ctx *e = ud;
+	size_t i = (size_t)(t - e->q->terms);
+	for (int k = 0; k < e->n_parts[i]; k++) {
+		if (!e->keep[e->first[i] + 1 + k])
+			continue;
+		sk_buf_puts(alt, " OR \"");
+		sk_buf_putc(alt, SK_TOK_RAW);
+		sk_buf_puts(alt, e->parts[i][k]);
+		sk_buf_putc(alt, '"');
+	}
 }
 
 int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
@@ -1007,7 +1041,9 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	int rc = 0;
 	sk_query *q = NULL;
 	char *pos = NULL, *exact = NULL, *neg = NULL, *match = NULL, *exact_match = NULL;
-	int *n_parts = NULL;
+	int *n_parts = NULL, *first = NULL;
+	char ***parts = NULL, *pos_held = NULL;
+	unsigned char *held = NULL;
 	sk_buf roles = SK_BUF_INIT;
 	hits all = { NULL, 0, 0 };
 	candidate *cand = NULL;
@@ -1025,7 +1061,9 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	if ((rc = sk_index__query_parse(&q, query)) != 0)
 		goto done;
 	n_parts = sk_calloc(q->n_terms + 1, sizeof *n_parts);
-	expand_ctx ectx = { ix, q, n_parts };
+	first = sk_calloc(q->n_terms + 1, sizeof *first);
+	parts = sk_calloc(q->n_terms + 1, sizeof *parts);
+	expand_ctx ectx = { ix, q, n_parts, parts, first, NULL };
 	pos = sk_index__query_fts(q, 0, expand_counting, &ectx);
 	exact = sk_index__query_fts(q, 0, NULL, NULL);
 	neg = sk_index__query_fts(q, 1, NULL, NULL);
@@ -1039,8 +1077,10 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	 * (after it) only compound parts of them. */
 	int n_groups = 0;
 	if (exact)
-		phrase_roles(&roles, &n_groups, q, n_parts);
-	if ((rc = find_hits(ix, q, exact ? (match ? match : exact_match) : NULL, neg, &roles, n_groups, &all)) != 0)
+		phrase_roles(&roles, &n_groups, q, n_parts, first);
+	held = sk_calloc(roles.len + 1, 1);
+	if ((rc = find_hits(ix, q, exact ? (match ? match : exact_match) : NULL, neg, &roles, n_groups, held,
+		&all)) != 0)
 		goto done;
 	res->total = all.len;
 	/* bm25 divides by the length of the whole record, so a long record
@@ -1078,8 +1118,15 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	}
 	if (exact) {
 		/* Parts are highlighted only where they found the record. */
+		/* Tier 1 is highlighted with the parts that some tier-1 hit holds:
+		 * a snippet shows only phrases its record holds, and 75 phrases
+		 * (three words and their parts) cost a walk of 75 doclists. */
+		if (match) {
+			ectx.keep = held;
+			pos_held = sk_index__query_fts(q, 0, expand_kept, &ectx);
+		}
 		if ((rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 0, exact, hl_open, hl_close)) != 0 ||
-			(match && (rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 1, pos, hl_open,
+			(match && (rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 1, pos_held, hl_open,
 				hl_close)) != 0))
 			goto done;
 		for (size_t i = 0; i < res->n_hits; i++) {
@@ -1101,7 +1148,16 @@ done:
 	free(tiers);
 	free(all.v);
 	sk_buf_free(&roles);
+	for (size_t i = 0; parts && i < q->n_terms; i++) {
+		for (int k = 0; k < n_parts[i]; k++)
+			free(parts[i][k]);
+		free(parts[i]);
+	}
+	free(parts);
 	free(n_parts);
+	free(first);
+	free(held);
+	free(pos_held);
 	sk_index__query_free(q);
 	free(pos);
 	free(exact);
