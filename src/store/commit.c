@@ -152,6 +152,31 @@ done:
 	return rc;
 }
 
+/* The repository's git index, read from disk (force: even when its
+ * checksum says it is unchanged). A read that finds the file invalid is
+ * tried again a few times: with eight writers at once, one was seen to
+ * read "invalid data in index" once in CI (under ASan), and the next
+ * read found the index whole. */
+static int read_git_index(git_index **out, sk_store *st, int force)
+{
+	*out = NULL;
+	if (git_repository_index(out, st->repo) < 0)
+		return sk_store__git_error(SK_ERROR, "reading the git index");
+	for (int attempt = 0;; attempt++) {
+		if (git_index_read(*out, force) == 0)
+			return 0;
+		if (attempt == 4) {
+			int rc = sk_store__git_error(SK_ERROR, "reading the git index");
+			git_index_free(*out);
+			*out = NULL;
+			return rc;
+		}
+		git_error_clear();
+		sk_store__sleep_ms(5, 20);
+		force = 1;
+	}
+}
+
 static int id_is(const git_oid *a, const git_oid *b)
 {
 	return git_oid_equal(a, b);
@@ -162,10 +187,8 @@ int sk_store__worktree_check(sk_store *st, const sk_store__wt_item *items, size_
 	git_index *idx = NULL;
 	int rc = 0;
 
-	if (git_repository_index(&idx, st->repo) < 0 || git_index_read(idx, 0) < 0) {
-		rc = sk_store__git_error(SK_ERROR, "reading the git index");
+	if ((rc = read_git_index(&idx, st, 0)) < 0)
 		goto done;
-	}
 	for (size_t i = 0; i < n; i++) {
 		const sk_store__wt_item *it = &items[i];
 		const char *kp = sk_store__kb_path(st, it->path);
@@ -292,10 +315,8 @@ int sk_store__worktree_apply(sk_store *st, const sk_store__wt_item *items, size_
 
 	if ((rc = index_lock(st, &lockfd)) < 0)
 		goto done;
-	if (git_repository_index(&idx, st->repo) < 0 || git_index_read(idx, 1) < 0) {
-		rc = sk_store__git_error(SK_ERROR, "reading the git index");
+	if ((rc = read_git_index(&idx, st, 1)) < 0)
 		goto done;
-	}
 	for (size_t i = 0; i < n; i++) {
 		int err = git_oid_is_zero(&items[i].new_id) ? git_index_remove_bypath(idx, items[i].path)
 							      : git_index_add_bypath(idx, items[i].path);
