@@ -328,10 +328,15 @@ struct sk_search_cache {
 	size_t n_entries;
 	char **values[N_FACETS];     /* by id */
 	size_t n_values[N_FACETS];
+	/* Every row's length in tokens, which bm25 divides by: FTS5 reads it
+	 * with a statement of its own per row (a third of ranking a row). */
+	uint32_t *doc_len;           /* by rowid; UINT32_MAX: not known */
+	sqlite3_int64 n_doc_len;
 };
 
 static void cache_clear(sk_search_cache *c)
 {
+	free(c->doc_len);
 	free(c->offsets);
 	free(c->entries);
 	for (size_t f = 0; f < N_FACETS; f++) {
@@ -396,6 +401,71 @@ static int facet_index(const char *name)
 	return -1;
 }
 
+/* One SQLite varint (FTS5 writes the column sizes so); 0 bytes read when
+ * the blob ends first. */
+static size_t get_varint(const unsigned char *p, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (size_t i = 0; i < n && i < 9; i++) {
+		if (i == 8) {
+			*v = (x << 8) | p[i];
+			return 9;
+		}
+		x = (x << 7) | (p[i] & 0x7F);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Reads every row's length in tokens (the sum of its columns' sizes) from
+ * FTS5's docsize table, as xColumnSize(-1) computes it. */
+static int load_doc_len(sk_index *ix, sk_search_cache *c)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int rc = sk_index__prepare(ix, &st, "SELECT id, sz FROM fts_docsize ORDER BY id");
+	if (rc)
+		return rc;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(st, 0);
+		if (id < 0 || id >= (sqlite3_int64)FACET_MAX)
+			continue;   /* left to xColumnSize */
+		const unsigned char *p = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1), at = 0;
+		uint64_t sum = 0, v;
+		int whole = p != NULL;
+		for (int col = 0; col < 3 && whole; col++) {
+			size_t k = get_varint(p + at, n - at, &v);
+			whole = k != 0;
+			at += k;
+			sum += v;
+		}
+		/* What FTS5 would call corrupt is left to it (xColumnSize). */
+		if (!whole || at != n)
+			sum = UINT32_MAX;
+		if ((size_t)id >= cap) {
+			size_t ncap = cap ? cap : 4096;
+			while (ncap <= (size_t)id)
+				ncap *= 2;
+			c->doc_len = sk_realloc(c->doc_len, sk_mul_size(ncap, sizeof *c->doc_len));
+			for (size_t i = cap; i < ncap; i++)
+				c->doc_len[i] = UINT32_MAX;
+			cap = ncap;
+		}
+		c->doc_len[id] = sum < UINT32_MAX ? (uint32_t)sum : UINT32_MAX;
+		if (id >= c->n_doc_len)
+			c->n_doc_len = id + 1;
+	}
+	if (step != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, "reading the rows' sizes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Brings the cache up to date with the index. */
 static int cache_refresh(sk_index *ix, sk_search_cache *c)
 {
@@ -452,6 +522,8 @@ static int cache_refresh(sk_index *ix, sk_search_cache *c)
 		rc = sk_index__sql_error(ix, "reading the facets");
 		goto done;
 	}
+	if (usable && (rc = load_doc_len(ix, c)) != 0)
+		goto done;
 	if (!usable) {
 		cache_clear(c);
 	} else {
@@ -493,6 +565,7 @@ typedef struct rank_state {
 	sqlite3_int64 n_rows;
 	double *idf, *freq;          /* n_roles each; idf < 0: not known yet */
 	unsigned char *held;         /* n_roles */
+	const sk_search_cache *cache;   /* row lengths, when loaded */
 	int tier, boost;             /* the current row's */
 } rank_state;
 
@@ -578,7 +651,11 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	s->tier = (seen & all) == all ? 0 : 1;
 	s->boost = s->tier == 0 && (in_title & all) == all;
 	int n_tok = 0;
-	if (rc == SQLITE_OK)
+	sqlite3_int64 rowid = api->xRowid(fts);
+	const sk_search_cache *c = s->cache;
+	if (c && c->usable && rowid >= 0 && rowid < c->n_doc_len && c->doc_len[rowid] <= INT32_MAX)
+		n_tok = (int)c->doc_len[rowid];
+	else if (rc == SQLITE_OK)
 		rc = api->xColumnSize(fts, -1, &n_tok);
 	const double k1 = 1.2, b = 0.75, D = (double)n_tok;
 	double score = 0.0;
@@ -685,6 +762,7 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 		rs.idf = sk_calloc(roles->len + 1, sizeof *rs.idf);
 		rs.freq = sk_calloc(roles->len + 1, sizeof *rs.freq);
 		rs.held = held;
+		rs.cache = ix->tctx.search;
 	} else {
 		/* No text to rank by: the newest first, so the score is minus the
 		 * date as a number (2024-05-01: -20240501; none: 0, last). */
@@ -923,10 +1001,8 @@ static int page_starts(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *r
  * index the cache cannot hold, from the facets table hit by hit). */
 static int count_facets(sk_index *ix, const hits *all, sk_search_result *res)
 {
-	sk_search_cache *c = ix->tctx.search;
-	int rc = c ? cache_refresh(ix, c) : 0;
-	if (rc)
-		return rc;
+	const sk_search_cache *c = ix->tctx.search;
+	int rc = 0;
 	res->facets = sk_calloc(N_FACETS, sizeof *res->facets);
 	res->n_facets = N_FACETS;
 	for (size_t f = 0; f < N_FACETS; f++)
@@ -1041,7 +1117,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	int rc = 0;
 	sk_query *q = NULL;
 	char *pos = NULL, *exact = NULL, *neg = NULL, *match = NULL, *exact_match = NULL;
-	int *n_parts = NULL, *first = NULL;
+	int *n_parts = NULL, *first = NULL, began = 0;
 	char ***parts = NULL, *pos_held = NULL;
 	unsigned char *held = NULL;
 	sk_buf roles = SK_BUF_INIT;
@@ -1059,6 +1135,15 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	const char *hl_close = opts->hl_close ? opts->hl_close : "]";
 
 	if ((rc = sk_index__query_parse(&q, query)) != 0)
+		goto done;
+	/* One read transaction: the cache and every statement see the same
+	 * index, and the statements skip taking and dropping their locks. */
+	if (sqlite3_get_autocommit(ix->db)) {
+		if ((rc = sk_index__exec(ix, "BEGIN")) != 0)
+			goto done;
+		began = 1;
+	}
+	if (ix->tctx.search && (rc = cache_refresh(ix, ix->tctx.search)) != 0)
 		goto done;
 	n_parts = sk_calloc(q->n_terms + 1, sizeof *n_parts);
 	first = sk_calloc(q->n_terms + 1, sizeof *first);
@@ -1141,6 +1226,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		goto done;
 	res->fts = strip_raw(match ? match : exact_match);
 done:
+	if (began && !sqlite3_get_autocommit(ix->db))
+		sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
 	for (size_t i = 0; i < n_cand; i++)
 		candidate_free(&cand[i]);
 	free(cand);
