@@ -566,7 +566,13 @@ typedef struct rank_state {
 	double *idf, *freq;          /* n_roles each; idf < 0: not known yet */
 	unsigned char *held;         /* n_roles */
 	const sk_search_cache *cache;   /* row lengths, when loaded */
+	/* A tier-1 row is ranked after the pass, and only when the page
+	 * reaches tier 1: its phrases' frequencies wait here, in order. */
+	struct phrase_freq { int phrase; double freq; } *kept;
+	size_t n_kept, cap_kept;
 	int tier, boost;             /* the current row's */
+	size_t row_at, row_n;        /* the current row's kept, in tier 1 */
+	int row_len;
 } rank_state;
 
 #define RANK_POINTER "sk_rank_state"
@@ -590,6 +596,13 @@ static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s
 	double idf = log(((double)s->n_rows - (double)n + 0.5) / ((double)n + 0.5));
 	s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
 	return rc;
+}
+
+/* One phrase's share of bm25 in a row of n_tok tokens. */
+static double rank_term(const rank_state *s, int i, double freq, int n_tok)
+{
+	const double k1 = 1.2, b = 0.75, D = (double)n_tok;
+	return s->idf[i] * ((freq * (k1 + 1.0)) / (freq + k1 * (1 - b + b * D / s->avgdl)));
 }
 
 /* sk_rank(fts, state): FTS5's bm25 with the weights of SK_INDEX_WEIGHTS,
@@ -627,29 +640,38 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		}
 		s->ready = 1;
 	}
+	/* The words first: they decide the tier, and a tier-0 row ranks by
+	 * them alone, so its parts need not be read. */
 	uint64_t seen = 0, in_title = 0;
-	for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
-		Fts5PhraseIter it;
-		int col = -1, off = 0;
-		double f = 0;
-		rc = api->xPhraseFirst(fts, i, &it, &col, &off);
-		int title = 0;
-		for (; rc == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
-			f += col < 3 ? rank_weights[col] : 1.0;
-			title |= col < 2;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
+			unsigned role = s->roles[i];
+			if (!(role & ROLE_PART) != !pass)
+				continue;
+			Fts5PhraseIter it;
+			int col = -1, off = 0, title = 0;
+			double f = 0;
+			rc = api->xPhraseFirst(fts, i, &it, &col, &off);
+			for (; rc == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
+				f += col < 3 ? rank_weights[col] : 1.0;
+				title |= col < 2;
+			}
+			s->freq[i] = f;
+			if (f > 0 && !pass) {
+				uint64_t bit = (uint64_t)1 << (role & ROLE_GROUP);
+				seen |= bit;
+				if (title)
+					in_title |= bit;
+			}
 		}
-		s->freq[i] = f;
-		unsigned role = s->roles[i];
-		if (f > 0 && !(role & ROLE_PART)) {
-			uint64_t bit = (uint64_t)1 << (role & ROLE_GROUP);
-			seen |= bit;
-			if (title)
-				in_title |= bit;
+		if (!pass) {
+			uint64_t all = s->n_groups >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << s->n_groups) - 1;
+			s->tier = (seen & all) == all ? 0 : 1;
+			s->boost = s->tier == 0 && (in_title & all) == all;
+			if (s->tier == 0)
+				break;
 		}
 	}
-	uint64_t all = s->n_groups >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << s->n_groups) - 1;
-	s->tier = (seen & all) == all ? 0 : 1;
-	s->boost = s->tier == 0 && (in_title & all) == all;
 	int n_tok = 0;
 	sqlite3_int64 rowid = api->xRowid(fts);
 	const sk_search_cache *c = s->cache;
@@ -657,16 +679,26 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		n_tok = (int)c->doc_len[rowid];
 	else if (rc == SQLITE_OK)
 		rc = api->xColumnSize(fts, -1, &n_tok);
-	const double k1 = 1.2, b = 0.75, D = (double)n_tok;
 	double score = 0.0;
+	s->row_at = s->n_kept;
+	s->row_n = 0;
+	s->row_len = n_tok;
 	for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
 		if (s->freq[i] == 0 || (s->tier == 0 && (s->roles[i] & ROLE_PART)))
 			continue;
-		if (s->tier == 1)
-			s->held[i] = 1;
-		if (s->idf[i] < 0 && (rc = rank_idf(api, fts, s, i)) != SQLITE_OK)
+		if (s->idf[i] < 0 && !(s->roles[i] & ROLE_PART) && (rc = rank_idf(api, fts, s, i)) != SQLITE_OK)
 			break;
-		score += s->idf[i] * ((s->freq[i] * (k1 + 1.0)) / (s->freq[i] + k1 * (1 - b + b * D / s->avgdl)));
+		if (s->tier == 0) {
+			score += rank_term(s, i, s->freq[i], n_tok);
+			continue;
+		}
+		s->held[i] = 1;
+		if (s->n_kept == s->cap_kept) {
+			s->cap_kept = s->cap_kept ? s->cap_kept * 2 : 256;
+			s->kept = sk_realloc(s->kept, sk_mul_size(s->cap_kept, sizeof *s->kept));
+		}
+		s->kept[s->n_kept++] = (struct phrase_freq){ i, s->freq[i] };
+		s->row_n++;
 	}
 	if (rc != SQLITE_OK) {
 		sqlite3_result_error_code(ctx, rc);
@@ -691,6 +723,8 @@ typedef struct hit {
 	sqlite3_int64 rid;
 	double score;
 	int tier, boost;
+	size_t at, n;        /* tier 1: its phrases in rank_state.kept */
+	int len;             /* tier 1: its length in tokens */
 } hit;
 
 typedef struct hits {
@@ -698,13 +732,13 @@ typedef struct hits {
 	size_t len, cap;
 } hits;
 
-static void hits_add(hits *h, sqlite3_int64 rid, double score, int tier, int boost)
+static void hits_add(hits *h, sqlite3_int64 rid, double score)
 {
 	if (h->len == h->cap) {
 		h->cap = h->cap ? h->cap * 2 : 256;
 		h->v = sk_realloc(h->v, sk_mul_size(h->cap, sizeof *h->v));
 	}
-	h->v[h->len++] = (hit){ rid, score, tier, boost };
+	h->v[h->len++] = (hit){ rid, score, 0, 0, 0, 0, 0 };
 }
 
 static int hit_key_cmp(const hit *a, const hit *b)
@@ -739,14 +773,12 @@ static void phrase_roles(sk_buf *roles, int *n_groups, const sk_query *q, const 
  * first) and the query's filters to *out. held[i] (n_roles of them) is set
  * when a tier-1 hit holds phrase i. */
 static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const char *neg,
-	const sk_buf *roles, int n_groups, unsigned char *held, hits *out)
+	rank_state *rs, hits *out)
 {
 	sk_buf sql = SK_BUF_INIT;
 	params p = { 0 };
 	sqlite3_stmt *st = NULL;
-	rank_state rs;
 	int rc = 0;
-	memset(&rs, 0, sizeof rs);
 	if (expr) {
 		/* ?1: the rank state; with filters the text match drives (CROSS
 		 * JOIN), never a scan of records by type probing the text index. */
@@ -756,13 +788,6 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 				" ON r.rid = fts.rowid WHERE fts MATCH ?");
 		else
 			sk_buf_puts(&sql, "SELECT rowid, sk_rank(fts, ?1) FROM fts WHERE fts MATCH ?");
-		rs.roles = (const unsigned char *)roles->data;
-		rs.n_roles = (int)roles->len;
-		rs.n_groups = n_groups;
-		rs.idf = sk_calloc(roles->len + 1, sizeof *rs.idf);
-		rs.freq = sk_calloc(roles->len + 1, sizeof *rs.freq);
-		rs.held = held;
-		rs.cache = ix->tctx.search;
 	} else {
 		/* No text to rank by: the newest first, so the score is minus the
 		 * date as a number (2024-05-01: -20240501; none: 0, last). */
@@ -778,12 +803,20 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 	if ((rc = sk_index__prepare(ix, &st, sql.data)) != 0)
 		goto done;
 	if (expr)
-		sqlite3_bind_pointer(st, 1, &rs, RANK_POINTER, NULL);
+		sqlite3_bind_pointer(st, 1, rs, RANK_POINTER, NULL);
 	params_bind(st, &p, expr ? 2 : 1);
 	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		hits_add(out, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1), expr ? rs.tier : 0,
-			expr ? rs.boost : 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		hits_add(out, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1));
+		if (expr) {
+			hit *h = &out->v[out->len - 1];
+			h->tier = rs->tier;
+			h->boost = rs->boost;
+			h->at = rs->row_at;
+			h->n = rs->row_n;
+			h->len = rs->row_len;
+		}
+	}
 	if (step != SQLITE_DONE) {
 		rc = sk_index__sql_error(ix, "searching");
 		goto done;
@@ -792,8 +825,50 @@ done:
 	sqlite3_finalize(st);
 	sk_buf_free(&sql);
 	params_free(&p);
-	free(rs.idf);
-	free(rs.freq);
+	return rc;
+}
+
+/* Ranks the tier-1 hits, whose phrases sk_rank kept: the IDF of each part
+ * a tier-1 hit holds (`part_text[i]`, a raw term), counted as xQueryPhrase
+ * counts, then the same sums sk_rank would have made. */
+static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part_text)
+{
+	sqlite3_stmt *st = NULL;
+	sk_buf q = SK_BUF_INIT;
+	int rc = 0;
+	for (int i = 0; i < rs->n_roles; i++) {
+		if (!rs->held[i] || rs->idf[i] >= 0 || !part_text[i])
+			continue;
+		if (!st && (rc = sk_index__prepare(ix, &st, "SELECT count(*) FROM fts WHERE fts MATCH ?")) != 0)
+			goto done;
+		q.len = 0;
+		sk_buf_puts(&q, "\"");
+		sk_buf_putc(&q, SK_TOK_RAW);
+		sk_buf_puts(&q, part_text[i]);
+		sk_buf_putc(&q, '"');
+		sqlite3_bind_text(st, 1, q.data, (int)q.len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			rc = sk_index__sql_error(ix, "ranking compound parts");
+			goto done;
+		}
+		double n = (double)sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		double idf = log(((double)rs->n_rows - n + 0.5) / (n + 0.5));
+		rs->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+	}
+	for (size_t k = 0; k < all->len; k++) {
+		hit *h = &all->v[k];
+		if (h->tier != 1)
+			continue;
+		double score = 0.0;
+		for (size_t e = h->at; e < h->at + h->n; e++)
+			if (rs->idf[rs->kept[e].phrase] >= 0)
+				score += rank_term(rs, rs->kept[e].phrase, rs->kept[e].freq, h->len);
+		h->score = -1.0 * score;
+	}
+done:
+	sqlite3_finalize(st);
+	sk_buf_free(&q);
 	return rc;
 }
 
@@ -1120,6 +1195,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	int *n_parts = NULL, *first = NULL, began = 0;
 	char ***parts = NULL, *pos_held = NULL;
 	unsigned char *held = NULL;
+	char **part_text = NULL;
+	rank_state rs;
 	sk_buf roles = SK_BUF_INIT;
 	hits all = { NULL, 0, 0 };
 	candidate *cand = NULL;
@@ -1130,6 +1207,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	sk_search_opts defaults = { 0 };
 	if (!opts)
 		opts = &defaults;
+	memset(&rs, 0, sizeof rs);
 	size_t limit = opts->limit ? opts->limit : 20;
 	const char *hl_open = opts->hl_open ? opts->hl_open : "[";
 	const char *hl_close = opts->hl_close ? opts->hl_close : "]";
@@ -1164,8 +1242,14 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	if (exact)
 		phrase_roles(&roles, &n_groups, q, n_parts, first);
 	held = sk_calloc(roles.len + 1, 1);
-	if ((rc = find_hits(ix, q, exact ? (match ? match : exact_match) : NULL, neg, &roles, n_groups, held,
-		&all)) != 0)
+	rs.roles = (const unsigned char *)roles.data;
+	rs.n_roles = (int)roles.len;
+	rs.n_groups = n_groups;
+	rs.idf = sk_calloc(roles.len + 1, sizeof *rs.idf);
+	rs.freq = sk_calloc(roles.len + 1, sizeof *rs.freq);
+	rs.held = held;
+	rs.cache = ix->tctx.search;
+	if ((rc = find_hits(ix, q, exact ? (match ? match : exact_match) : NULL, neg, &rs, &all)) != 0)
 		goto done;
 	res->total = all.len;
 	/* bm25 divides by the length of the whole record, so a long record
@@ -1181,6 +1265,14 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 				all.v[i].score *= 3;
 
 	size_t end = opts->offset + limit < opts->offset ? SIZE_MAX : opts->offset + limit;
+	if (exact_hits < all.len && exact_hits < end) {
+		part_text = sk_calloc(roles.len + 1, sizeof *part_text);
+		for (size_t i = 0; i < q->n_terms; i++)
+			for (int k = 0; !q->terms[i].negated && k < n_parts[i]; k++)
+				part_text[first[i] + 1 + k] = parts[i][k];
+		if ((rc = rank_tier1(ix, &rs, &all, part_text)) != 0)
+			goto done;
+	}
 	if ((rc = page_candidates(ix, &all, end, &cand, &n_cand)) != 0)
 		goto done;
 	res->hits = sk_calloc(limit, sizeof *res->hits);
@@ -1245,6 +1337,10 @@ done:
 	free(first);
 	free(held);
 	free(pos_held);
+	free(part_text);
+	free(rs.idf);
+	free(rs.freq);
+	free(rs.kept);
 	sk_index__query_free(q);
 	free(pos);
 	free(exact);
