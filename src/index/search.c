@@ -39,8 +39,23 @@ static void params_bind(sqlite3_stmt *st, const params *p, int first)
 		sqlite3_bind_text(st, first + (int)i, p->v[i], -1, SQLITE_STATIC);
 }
 
-/* Appends " AND (condition)" for one filter; its values go to p. */
-static void filter_sql(sk_buf *sql, params *p, const sk_qfilter *f)
+/* 1 when a filter reads the records table (r); the others need only the
+ * record's rid. */
+static int filter_needs_record(const sk_qfilter *f)
+{
+	const char *n = f->field;
+	if (strcmp(n, "type") == 0 || strcmp(n, "since") == 0 || strcmp(n, "until") == 0)
+		return 1;
+	if (strcmp(n, "kommune") == 0 || strcmp(n, "challenge") == 0 || strcmp(n, "status") == 0 ||
+		strcmp(n, "tag") == 0)
+		return 0;
+	return strlen(f->value) > SK_INDEX_FIELD_MAX;
+}
+
+/* Appends " AND (condition)" for one filter; its values go to p. `rid`:
+ * the SQL of the record's rid (r.rid, or fts's rowid when records is not
+ * joined). */
+static void filter_sql(sk_buf *sql, params *p, const sk_qfilter *f, const char *rid)
 {
 	const char *n = f->field, *v = f->value;
 	sk_buf_puts(sql, f->negated ? " AND NOT (" : " AND (");
@@ -51,16 +66,16 @@ static void filter_sql(sk_buf *sql, params *p, const sk_qfilter *f)
 		params_add(p, v);
 	} else if (strcmp(n, "kommune") == 0 || strcmp(n, "challenge") == 0) {
 		/* An id, or the title of that kommune or challenge (Nord-Fron). */
-		sk_buf_printf(sql, "r.rid IN (SELECT rid FROM facets WHERE name = '%s' AND value IN"
+		sk_buf_printf(sql, "%s IN (SELECT rid FROM facets WHERE name = '%s' AND value IN"
 			" (SELECT ? UNION ALL SELECT id FROM records WHERE type = '%s' AND title = ? COLLATE NOCASE))",
-			n, n);
+			rid, n, n);
 		params_add(p, v);
 		params_add(p, v);
 	} else if (strcmp(n, "status") == 0) {
-		sk_buf_puts(sql, "r.rid IN (SELECT rid FROM facets WHERE name = 'status' AND value = ?)");
+		sk_buf_printf(sql, "%s IN (SELECT rid FROM facets WHERE name = 'status' AND value = ?)", rid);
 		params_add(p, v);
 	} else if (strcmp(n, "tag") == 0) {
-		sk_buf_puts(sql, "r.rid IN (SELECT rid FROM tags WHERE tag = ?)");
+		sk_buf_printf(sql, "%s IN (SELECT rid FROM tags WHERE tag = ?)", rid);
 		params_add(p, v);
 	} else if (strcmp(n, "since") == 0) {
 		sk_buf_puts(sql, "r.date >= ?");
@@ -76,7 +91,7 @@ static void filter_sql(sk_buf *sql, params *p, const sk_qfilter *f)
 		 * true, false). It leaves out long text, which the record's JSON
 		 * answers (a bound path, never spliced). */
 		if (strlen(v) <= SK_INDEX_FIELD_MAX) {
-			sk_buf_puts(sql, "r.rid IN (SELECT rid FROM fields WHERE name = ? AND value = ?)");
+			sk_buf_printf(sql, "%s IN (SELECT rid FROM fields WHERE name = ? AND value = ?)", rid);
 			params_add(p, n);
 			params_add(p, v);
 		} else {
@@ -778,16 +793,21 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 	sk_buf sql = SK_BUF_INIT;
 	params p = { 0 };
 	sqlite3_stmt *st = NULL;
-	int rc = 0;
+	int rc = 0, join = 0;
 	if (expr) {
 		/* ?1: the rank state; with filters the text match drives (CROSS
 		 * JOIN), never a scan of records by type probing the text index. */
 		params_add(&p, expr);
-		if (q->n_filters)
+		for (size_t i = 0; i < q->n_filters; i++)
+			join |= filter_needs_record(&q->filters[i]);
+		/* Filters on the rid alone are checked against fts's rowid; the
+		 * unary + keeps FTS5 from taking them as rowids to look up one by
+		 * one (a MATCH parsed again for each). */
+		if (join)
 			sk_buf_puts(&sql, "SELECT fts.rowid, sk_rank(fts, ?1) FROM fts CROSS JOIN records r"
 				" ON r.rid = fts.rowid WHERE fts MATCH ?");
 		else
-			sk_buf_puts(&sql, "SELECT rowid, sk_rank(fts, ?1) FROM fts WHERE fts MATCH ?");
+			sk_buf_puts(&sql, "SELECT fts.rowid, sk_rank(fts, ?1) FROM fts WHERE fts MATCH ?");
 	} else {
 		/* No text to rank by: the newest first, so the score is minus the
 		 * date as a number (2024-05-01: -20240501; none: 0, last). */
@@ -799,7 +819,7 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 		}
 	}
 	for (size_t i = 0; i < q->n_filters; i++)
-		filter_sql(&sql, &p, &q->filters[i]);
+		filter_sql(&sql, &p, &q->filters[i], expr && !join ? "+fts.rowid" : "r.rid");
 	if ((rc = sk_index__prepare(ix, &st, sql.data)) != 0)
 		goto done;
 	if (expr)
