@@ -839,7 +839,7 @@ static int sorted_has(char **arr, size_t n, const char *s)
  * walks no tree: 100 000 records are an lstat each and one scan of the
  * index's records. */
 static int worktree_changes(sk_index *ix, sk_store *st, const sk_kb_file *files, size_t n_files,
-	int64_t racy_ns, char ***dirty, size_t *n_dirty)
+	unsigned char *known, int64_t racy_ns, char ***dirty, size_t *n_dirty)
 {
 	size_t n = 0, cap = 16;
 	sqlite3_stmt *q = NULL;
@@ -855,6 +855,7 @@ static int worktree_changes(sk_index *ix, sk_store *st, const sk_kb_file *files,
 		const char *changed = NULL;
 		if (cmp == 0) {
 			const sk_kb_file *f = &files[i];
+			known[i] = 1;
 			if (!f->regular || f->size != sqlite3_column_int64(q, 1) ||
 				f->mtime_ns != sqlite3_column_int64(q, 2) || f->mtime_ns >= racy_ns ||
 				sqlite3_column_int(q, 3))
@@ -894,8 +895,10 @@ done:
 }
 
 /* Replaces the index's stray files with those of the listing: files in
- * the record folders that are no record's place, with what check says. */
-static int save_strays(sk_index *ix, const sk_kb_file *files, size_t n_files)
+ * the record folders that are no record's place, with what check says.
+ * known[i] is 1 for a file the index holds as a record (no stray). */
+static int save_strays(sk_index *ix, const sk_kb_file *files, size_t n_files,
+	const unsigned char *known)
 {
 	sqlite3_stmt *ins = NULL;
 	sk_diags d = SK_DIAGS_INIT;
@@ -903,7 +906,8 @@ static int save_strays(sk_index *ix, const sk_kb_file *files, size_t n_files)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n_files; i++)
-		sk_kb_check_stray(ix->kb, files[i].path, &d);
+		if (!known[i])
+			sk_kb_check_stray(ix->kb, files[i].path, &d);
 	if (d.len && (rc = sk_index__prepare(ix, &ins,
 		"INSERT OR REPLACE INTO strays(path, severity, line, col, message) VALUES(?,?,?,?,?)")) != 0)
 		goto done;
@@ -931,7 +935,7 @@ done:
  * status and the records indexed from uncommitted work last time, which
  * may have been reverted). */
 static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_list *out, int full,
-	int committed, int64_t racy_ns, const sk_kb_file *listed, size_t n_listed)
+	int committed, int64_t racy_ns, const sk_kb_file *listed, size_t n_listed, unsigned char *known)
 {
 	int rc = 0;
 	sk_store_change *status = NULL, *diff = NULL;
@@ -946,7 +950,7 @@ static int git_changes(sk_index *ix, sk_store *st, const sk_oid *since, path_lis
 	char **scanned = NULL;
 	size_t n_scanned = 0;
 	if (scan) {
-		if ((rc = worktree_changes(ix, st, listed, n_listed, racy_ns, &scanned, &n_scanned)) != 0)
+		if ((rc = worktree_changes(ix, st, listed, n_listed, known, racy_ns, &scanned, &n_scanned)) != 0)
 			goto done;
 		dirty = sk_calloc(n_scanned + 1, sizeof *dirty);
 		for (size_t i = 0; i < n_scanned; i++)
@@ -1010,12 +1014,12 @@ done:
 }
 
 /* A plain folder: the files lstat says changed (see worktree_changes). */
-static int folder_changes(sk_index *ix, const sk_kb_file *listed, size_t n_listed, int64_t racy_ns,
-	path_list *out)
+static int folder_changes(sk_index *ix, const sk_kb_file *listed, size_t n_listed, unsigned char *known,
+	int64_t racy_ns, path_list *out)
 {
 	char **dirty = NULL;
 	size_t n = 0;
-	int rc = worktree_changes(ix, NULL, listed, n_listed, racy_ns, &dirty, &n);
+	int rc = worktree_changes(ix, NULL, listed, n_listed, known, racy_ns, &dirty, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (record_place(dirty[i]))
 			paths_add(out, dirty[i], NULL, 0);
@@ -1083,6 +1087,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	int64_t started_ns = 0;
 	sk_kb_file *listed = NULL;
 	size_t n_listed = 0;
+	unsigned char *known = NULL;   /* listed[i] matched a record the index holds */
 
 	int src = in_git_repo(ix->kb->root) ? sk_store_open(&st, ix->kb->root) : SK_ENOTFOUND;
 	if (src == SK_ENOTFOUND || src == SK_EUNSUPPORTED) {
@@ -1111,6 +1116,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 		started_ns = scan_stamp(ix);
 		if ((rc = sk_kb_list_file_stats(&listed, &n_listed, ix->kb)) != 0)
 			goto done;
+		known = sk_calloc(n_listed + 1, 1);
 	}
 	if ((rc = sk_index__exec(ix, "BEGIN IMMEDIATE")) != 0)
 		goto done;
@@ -1135,7 +1141,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 
 	if (st) {
 		int committed = (flags & SK_INDEX_COMMITTED) != 0;
-		rc = git_changes(ix, st, &since, &paths, full, committed, racy_ns, listed, n_listed);
+		rc = git_changes(ix, st, &since, &paths, full, committed, racy_ns, listed, n_listed, known);
 		if (rc && !full) {
 			/* The commit indexed last is gone (history rewritten): rebuild. */
 			sk_error_clear();
@@ -1143,11 +1149,11 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 			full = 1;
 			if ((rc = reset_schema(ix)) != 0)
 				goto done;
-			rc = git_changes(ix, st, &since, &paths, 1, committed, 0, listed, n_listed);
+			rc = git_changes(ix, st, &since, &paths, 1, committed, 0, listed, n_listed, known);
 		}
 		if (rc)
 			goto done;
-	} else if ((rc = folder_changes(ix, listed, n_listed, full ? 0 : racy_ns, &paths)) != 0) {
+	} else if ((rc = folder_changes(ix, listed, n_listed, known, full ? 0 : racy_ns, &paths)) != 0) {
 		goto done;
 	}
 
@@ -1169,7 +1175,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	ix->tctx.collect = NULL;
 	if ((rc = save_terms(&w)) != 0)
 		goto done;
-	if (look && (rc = save_strays(ix, listed, n_listed)) != 0)
+	if (look && (rc = save_strays(ix, listed, n_listed, known)) != 0)
 		goto done;
 	if ((rc = meta_set(ix, "mode", st ? "git" : "folder")) != 0 ||
 		(rc = meta_set(ix, "commit", head.hex)) != 0)
@@ -1195,6 +1201,7 @@ done:
 	free(commit);
 	free(scanned);
 	sk_kb_file_stats_free(listed, n_listed);
+	free(known);
 	sk_store_free(st);
 	return rc;
 }
