@@ -1789,6 +1789,7 @@ int sk_index_related(sk_search_result **out, sk_index *ix, const char *id, size_
 	sqlite3_stmt *st = NULL;
 	char *terms = NULL;
 	sk_search_result *res = sk_calloc(1, sizeof *res);
+	sqlite3_int64 changes = sqlite3_total_changes64(ix->db);
 	if (!limit)
 		limit = 10;
 	if ((rc = sk_index__prepare(ix, &st, "SELECT rid FROM records WHERE id = ? ORDER BY rid LIMIT 1")) != 0)
@@ -1882,6 +1883,11 @@ int sk_index_related(sk_search_result **out, sk_index *ix, const char *id, size_
 	res->fts = strip_raw(terms);
 done:
 	sqlite3_finalize(st);
+	/* The temporary table's rows are no change to the index: the search
+	 * cache stays good. */
+	sk_search_cache *c = ix->tctx.search;
+	if (c && c->loaded && c->changes == changes)
+		c->changes = sqlite3_total_changes64(ix->db);
 	free(terms);
 	if (rc) {
 		sk_search_result_free(res);
