@@ -713,13 +713,70 @@ static void list_add(json_t *ce, const char *key, json_t *entry)
 	json_t *l = json_object_get(ce, key);
 	if (!l)
 		json_object_set_new(ce, key, l = json_array());
+	json_array_append_new(l, entry);
+}
+
+/* Orders of the lists per challenge: the newest started or completed
+ * first; of the quiet ones, those gone quiet most recently first (the
+ * ones still easy to pick up again). Ties by title. */
+static int by_title(const json_t *x, const json_t *y, int c)
+{
+	return c ? c : sk_report__collate(sk_report__str(x, "title"), sk_report__str(y, "title"));
+}
+
+static int newest_first(const json_t *x, const json_t *y, const char *key)
+{
+	const char *dx = sk_report__str(x, key), *dy = sk_report__str(y, key);
+	return by_title(x, y, -strcmp(dx ? dx : "", dy ? dy : ""));
+}
+
+static int compare_started(const void *a, const void *b)
+{
+	return newest_first(*(json_t *const *)a, *(json_t *const *)b, "start");
+}
+
+static int compare_completed(const void *a, const void *b)
+{
+	return newest_first(*(json_t *const *)a, *(json_t *const *)b, "end");
+}
+
+static int compare_quiet(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_t *dx = json_object_get(x, "days_quiet"), *dy = json_object_get(y, "days_quiet");
+	int c;
+	/* No date at all: last. */
+	if (!json_is_integer(dx) || !json_is_integer(dy))
+		c = json_is_integer(dy) - json_is_integer(dx);
+	else
+		c = (json_integer_value(dx) > json_integer_value(dy)) - (json_integer_value(dx) < json_integer_value(dy));
+	return by_title(x, y, c);
+}
+
+/* Sorts a challenge's list `key` by `cmp`, counts it in "KEY_count" and
+ * keeps the first LIST_SHOW. */
+static void list_finish(json_t *ce, const char *key, int (*cmp)(const void *, const void *))
+{
+	json_t *l = json_object_get(ce, key);
+	size_t n = json_array_size(l);
 	char count_key[64];
 	snprintf(count_key, sizeof count_key, "%s_count", key);
-	count_inc(ce, count_key);
-	if (json_array_size(l) < LIST_SHOW)
-		json_array_append_new(l, entry);
-	else
-		json_decref(entry);
+	json_object_set_new(ce, count_key, json_integer((json_int_t)n));
+	if (!l) {
+		json_object_set_new(ce, key, json_array());
+		return;
+	}
+	json_t **v = sk_calloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(l, i));
+	qsort(v, n, sizeof *v, cmp);
+	json_array_clear(l);
+	for (size_t i = 0; i < n; i++) {
+		if (i < LIST_SHOW)
+			json_array_append(l, v[i]);
+		json_decref(v[i]);
+	}
+	free(v);
 }
 
 /* Which experiments a status shows whole when there are more than
@@ -960,15 +1017,9 @@ int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, co
 			json_object_set_new(ce, "by_status", status_counts());
 			json_object_set_new(ce, "experiments", json_integer(0));
 		}
-		const char *lists[] = {"started_in_period", "completed_in_period", "quiet"};
-		for (size_t l = 0; l < 3; l++) {
-			char count_key[64];
-			snprintf(count_key, sizeof count_key, "%s_count", lists[l]);
-			if (!json_object_get(ce, lists[l]))
-				json_object_set_new(ce, lists[l], json_array());
-			if (!json_object_get(ce, count_key))
-				json_object_set_new(ce, count_key, json_integer(0));
-		}
+		list_finish(ce, "started_in_period", compare_started);
+		list_finish(ce, "completed_in_period", compare_completed);
+		list_finish(ce, "quiet", compare_quiet);
 		json_array_append(charr, ce);
 	}
 	json_decref(ch_order);

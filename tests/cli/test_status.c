@@ -309,9 +309,14 @@ START_TEST(many_experiments_capped)
 		char *path = sk_printf("experiments/x%02d/index.md", i);
 		/* Ten are quiet (running, started long ago, no log entry); the
 		 * others planned, started in the period. */
+		char start[11];
+		if (i % 6 == 0)
+			snprintf(start, sizeof start, "2025-%02d-01", i / 6 + 1);
+		else
+			snprintf(start, sizeof start, "2026-06-%02d", i % 28 + 1);
 		char *text = sk_printf("---\ntitle: Forsøk %02d\nkommuner: [alfa]\nchallenge: eldre\nstatus: %s\n"
 			"start: %s\nhypothesis: H.\nmetrics: []\n---\nTekst.\n", i, i % 6 == 0 ? "running" : "planned",
-			i % 6 == 0 ? "2025-01-01" : "2026-06-01");
+			start);
 		sk_test_write(dir, path, text);
 		free(path);
 		free(text);
@@ -336,6 +341,16 @@ START_TEST(many_experiments_capped)
 	/* The 50 planned ones and tilsyn (started 2026-05-01). */
 	ck_assert_int_eq(json_integer_value(json_object_get(ch, "started_in_period_count")), 51);
 	ck_assert_int_eq(json_array_size(json_object_get(ch, "started_in_period")), 25);
+	/* The newest started first; of the quiet, the most recently quiet. */
+	const json_t *started = json_object_get(ch, "started_in_period"), *qs = json_object_get(ch, "quiet");
+	for (i = 1; i < json_array_size(started); i++)
+		ck_assert_str_ge(json_string_value(json_object_get(json_array_get(started, i - 1), "start")),
+			json_string_value(json_object_get(json_array_get(started, i), "start")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(started, 0), "start")), "2026-06-28");
+	ck_assert_int_eq(json_array_size(qs), 10);
+	for (i = 1; i < json_array_size(qs); i++)
+		ck_assert_int_le(json_integer_value(json_object_get(json_array_get(qs, i - 1), "days_quiet")),
+			json_integer_value(json_object_get(json_array_get(qs, i), "days_quiet")));
 	json_decref(st);
 	sk_run_result_free(&r);
 	r = sk_test_run(dir, NULL, "%s status --today 2026-06-30", SAMSKAP_BIN);
