@@ -334,8 +334,8 @@ static void section_experiments(sk_buf *b, const json_t *st, const char *prefix)
 		sk_buf_puts(b, "<p class=\"note\">Ingen forsøk i utvalget.</p>\n");
 	long all = jint(json_object_get(st, "totals"), "experiments");
 	if (all > (long)json_array_size(exps)) {
-		sk_buf_printf(b, "<p class=\"note\">Her vises de %zu forsøkene som mest trenger oppmerksomhet (de stille "
-			"først, så de sist aktive) av ", json_array_size(exps));
+		sk_buf_printf(b, "<p class=\"note\">Her vises %zu forsøk (de sist stille og de sist aktive) av ",
+			json_array_size(exps));
 		sk_report__num(b, (double)all);
 		sk_buf_puts(b, ". Avgrens med utfordring eller kommune for å se andre.</p>\n");
 	}

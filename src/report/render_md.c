@@ -164,8 +164,7 @@ int sk_report_status_md(char **out, const json_t *st)
 		sk_buf_puts(&b, "Ingen forsøk i utvalget.\n");
 	long all = jint(json_object_get(st, "totals"), "experiments");
 	if (all > (long)json_array_size(exps)) {
-		sk_buf_printf(&b, "Her vises de %zu forsøkene som mest trenger oppmerksomhet (de stille først, så de sist "
-			"aktive) av ", json_array_size(exps));
+		sk_buf_printf(&b, "Her vises %zu forsøk (de sist stille og de sist aktive) av ", json_array_size(exps));
 		sk_report__num(&b, (double)all);
 		sk_buf_puts(&b, ". Avgrens med `--challenge` eller `--kommune` for å se andre.\n\n");
 	}

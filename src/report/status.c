@@ -780,8 +780,8 @@ static void list_finish(json_t *ce, const char *key, int (*cmp)(const void *, co
 }
 
 /* Which experiments a status shows whole when there are more than
- * DETAIL_SHOW: the quiet ones first, then those with the most recent log
- * entry (or start), then by id. */
+ * DETAIL_SHOW: the quiet ones (gone quiet most recently first), then those
+ * with the most recent log entry (or start), then by id. */
 typedef struct pick {
 	size_t exp;       /* index into c->exps */
 	exp_tally t;
@@ -983,7 +983,20 @@ int sk_report__status_build_checked(json_t **out, const sk_report__corpus *c, co
 	 * those that most need a reader's eye, in the corpus's order. */
 	size_t n_shown = n_view;
 	if (n_view > DETAIL_SHOW) {
+		/* Quiet ones first (most recently quiet first), then the most
+		 * recently active; the quiet take at most half the places when
+		 * there are active ones to fill the rest, so that the page shows
+		 * what moves as well as what has stopped. */
 		qsort(picks, n_view, sizeof *picks, compare_picks);
+		size_t n_quiet = 0;
+		while (n_quiet < n_view && picks[n_quiet].t.quiet)
+			n_quiet++;
+		size_t quiet_shown = n_quiet < DETAIL_SHOW / 2 ? n_quiet : DETAIL_SHOW / 2;
+		if (n_view - n_quiet < DETAIL_SHOW - quiet_shown)
+			quiet_shown = DETAIL_SHOW - (n_view - n_quiet);
+		/* The active ones move up behind the quiet ones shown. */
+		memmove(&picks[quiet_shown], &picks[n_quiet],
+			(DETAIL_SHOW - quiet_shown) * sizeof *picks);
 		n_shown = DETAIL_SHOW;
 		qsort(picks, n_shown, sizeof *picks, compare_pick_order);
 	}
