@@ -1212,11 +1212,12 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
  * (one statement per hit parses the expression and looks every phrase up
  * again each time) -- unless the tier has so many hits (`n_tier`) that the
  * walk costs more than those look-ups (kommune: 14 500 at 100 000
- * records). */
+ * records) and `expr` has no prefix. */
 static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, const int *tiers,
-	size_t n, int tier, size_t n_tier, const char *expr, const char *hl_open, const char *hl_close)
+	size_t n, int tier, size_t n_tier, int prefix, const char *expr, const char *hl_open, const char *hl_close)
 {
-	if (n_tier > 4000) {
+	/* A prefix (velferd*) is expanded to its terms at every look-up. */
+	if (n_tier > 4000 && !prefix) {
 		sqlite3_stmt *st = NULL;
 		int rc = sk_index__prepare(ix, &st,
 			"SELECT snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3 AND rowid = ?4");
@@ -1542,10 +1543,13 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 			ectx.keep = held;
 			pos_held = sk_index__query_fts(q, 0, expand_kept, &ectx);
 		}
-		if ((rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 0, exact_hits, exact, hl_open,
-			hl_close)) != 0 ||
+		int prefix = 0;
+		for (size_t i = 0; i < q->n_terms; i++)
+			prefix |= !q->terms[i].negated && q->terms[i].prefix;
+		if ((rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 0, exact_hits, prefix, exact,
+			hl_open, hl_close)) != 0 ||
 			(match && (rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 1, all.len - exact_hits,
-				pos_held, hl_open, hl_close)) != 0))
+				prefix, pos_held, hl_open, hl_close)) != 0))
 			goto done;
 		for (size_t i = 0; i < res->n_hits; i++) {
 			if (!res->hits[i].snippet)
