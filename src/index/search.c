@@ -1,7 +1,11 @@
 /* Searching the index: a parsed query becomes one FTS5 MATCH (every term a
- * quoted FTS5 string) and SQL conditions whose values are all bound
- * parameters; matches land in a temporary table from which the page of
- * hits, the total and the facets are read. */
+ * quoted FTS5 string, a word with its compound parts as alternatives) and
+ * SQL conditions whose values are all bound parameters. One pass ranks
+ * every match with sk_rank, a bm25 of our own that knows which phrases are
+ * the words and which their parts; the hits are gathered in C, the page
+ * picked by quickselect, its snippets made by one statement per tier, and
+ * the facets counted from a per-connection cache of the records' facet
+ * values (which also holds the rows' lengths and dates). */
 #include "index_priv.h"
 
 #include <math.h>
@@ -1505,6 +1509,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 			if (all.v[i].boost)
 				all.v[i].score *= 3;
 
+	/* Tier 1 is ranked only when the page reaches it. */
 	size_t end = opts->offset + limit < opts->offset ? SIZE_MAX : opts->offset + limit;
 	if (exact_hits < all.len && exact_hits < end) {
 		part_text = sk_calloc(roles.len + 1, sizeof *part_text);
@@ -1535,10 +1540,10 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		res->n_hits++;
 	}
 	if (exact) {
-		/* Parts are highlighted only where they found the record. */
-		/* Tier 1 is highlighted with the parts that some tier-1 hit holds:
-		 * a snippet shows only phrases its record holds, and 75 phrases
-		 * (three words and their parts) cost a walk of 75 doclists. */
+		/* Parts are highlighted only where they found the record: tier 1
+		 * with the parts that some tier-1 hit holds (a snippet shows only
+		 * phrases its record holds, and 75 phrases, three words and their
+		 * parts, cost a walk of 75 doclists). */
 		if (match) {
 			ectx.keep = held;
 			pos_held = sk_index__query_fts(q, 0, expand_kept, &ectx);

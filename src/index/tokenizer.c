@@ -371,13 +371,19 @@ int sk_index__words(const char *text, size_t len, sk_word_fn fn, void *ud)
 			wend = ++i;
 			continue;
 		}
-		uint32_t cp = decode(s, len, &i);
-		if (is_mark(cp)) {
-			if (in_word)
-				wend = i;
-			continue;
+		uint32_t cp;
+		if (b < 0x80) {   /* an ASCII separator, without decoding */
+			cp = b;
+			i++;
+		} else {
+			cp = decode(s, len, &i);
+			if (is_mark(cp)) {
+				if (in_word)
+					wend = i;
+				continue;
+			}
 		}
-		if (is_word(cp)) {
+		if (cp >= 0x80 && is_word(cp)) {
 			if (!in_word) {
 				in_word = 1;
 				wstart = at;
