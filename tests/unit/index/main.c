@@ -7,5 +7,6 @@ int main(void)
 	suite_add_tcase(s, tcase_tokenizer());
 	suite_add_tcase(s, tcase_query());
 	suite_add_tcase(s, tcase_records());
+	suite_add_tcase(s, tcase_search());
 	return sk_test_main(s);
 }

@@ -8,5 +8,6 @@
 TCase *tcase_tokenizer(void);
 TCase *tcase_query(void);
 TCase *tcase_records(void);
+TCase *tcase_search(void);
 
 #endif
