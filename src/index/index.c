@@ -93,6 +93,71 @@ int sk_index__prepare(sk_index *ix, sqlite3_stmt **st, const char *sql)
 	return 0;
 }
 
+int sk_index__cached(sk_index *ix, sqlite3_stmt **st, const char *sql)
+{
+	sk_index_stmt *free_slot = NULL, *oldest = NULL;
+	*st = NULL;
+	for (size_t i = 0; i < SK_INDEX_STMTS; i++) {
+		sk_index_stmt *e = &ix->stmts[i];
+		if (!e->sql) {
+			if (!free_slot)
+				free_slot = e;
+			continue;
+		}
+		if (!e->in_use && strcmp(e->sql, sql) == 0) {
+			e->in_use = 1;
+			e->used = ++ix->stmt_clock;
+			*st = e->st;
+			return 0;
+		}
+		if (!e->in_use && (!oldest || e->used < oldest->used))
+			oldest = e;
+	}
+	sk_index_stmt *e = free_slot ? free_slot : oldest;
+	if (!e)  /* every slot in use: a statement of its own */
+		return sk_index__prepare(ix, st, sql);
+	if (e->sql) {
+		sqlite3_finalize(e->st);
+		free(e->sql);
+		memset(e, 0, sizeof *e);
+	}
+	if (sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &e->st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(e->st);
+		e->st = NULL;
+		return sk_index__sql_error(ix, "preparing a statement");
+	}
+	e->sql = sk_strdup(sql);
+	e->in_use = 1;
+	e->used = ++ix->stmt_clock;
+	*st = e->st;
+	return 0;
+}
+
+void sk_index__release(sk_index *ix, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < SK_INDEX_STMTS; i++)
+		if (ix->stmts[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			ix->stmts[i].in_use = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/* Finalizes the cached statements (before a change of the schema, and when
+ * the handle closes). */
+static void stmts_clear(sk_index *ix)
+{
+	for (size_t i = 0; i < SK_INDEX_STMTS; i++) {
+		sqlite3_finalize(ix->stmts[i].st);
+		free(ix->stmts[i].sql);
+		memset(&ix->stmts[i], 0, sizeof ix->stmts[i]);
+	}
+}
+
 /* The value of a meta key (caller frees), or NULL. */
 static char *meta_get(sk_index *ix, const char *key)
 {
@@ -156,6 +221,7 @@ static int create_schema(sk_index *ix)
 /* Drops every table and creates them again, empty. */
 static int reset_schema(sk_index *ix)
 {
+	stmts_clear(ix);
 	int rc = sk_index__exec(ix, drop_sql);
 	if (rc)
 		return rc;
@@ -185,7 +251,9 @@ int sk_index_open(sk_index **out, const sk_kb *kb, const char *db_path)
 		free(ignore);
 		ix->db_path = sk_path_join(dir, "index.sqlite");
 	}
-	if (sqlite3_open_v2(ix->db_path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	/* One thread uses a handle at a time (index.h): no mutex per call. */
+	if (sqlite3_open_v2(ix->db_path, &ix->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK) {
 		rc = sk_error_set(SK_EIO, "cannot open the search index %s: %s", ix->db_path,
 			ix->db ? sqlite3_errmsg(ix->db) : "out of memory");
 		goto done;
@@ -222,6 +290,7 @@ void sk_index_free(sk_index *ix)
 {
 	if (!ix)
 		return;
+	stmts_clear(ix);
 	sqlite3_close_v2(ix->db);
 	sk_index__tok_free(ix->tok);
 	free(ix->db_path);

@@ -181,10 +181,9 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 	 * 2000 of them come first, the phrase of every trigram is asked. */
 	size_t start = alt->len;
 	for (int full = 0; full < 2; full++) {
-		sqlite3_finalize(st);
+		sk_index__release(ix, st);
 		st = NULL;
-		if (sqlite3_prepare_v2(ix->db, "SELECT term FROM terms_tri WHERE terms_tri MATCH ? ORDER BY rowid",
-			-1, &st, NULL) != SQLITE_OK)
+		if (sk_index__cached(ix, &st, "SELECT term FROM terms_tri WHERE terms_tri MATCH ? ORDER BY rowid") != 0)
 			goto done;
 		q.len = 0;
 		if (full)
@@ -219,7 +218,7 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 			break;
 	}
 done:
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	sk_buf_free(&q);
 	free(stem);
 }
@@ -951,7 +950,7 @@ static int find_by_filters(sk_index *ix, const sk_query *q, const char *neg, hit
 		sk_buf_puts(&sql, " AND x.rid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)");
 		params_add(&p, neg);
 	}
-	if ((rc = sk_index__prepare(ix, &st, sql.data)) != 0)
+	if ((rc = sk_index__cached(ix, &st, sql.data)) != 0)
 		goto done;
 	params_bind(st, &p, 1);
 	seen = sk_calloc((size_t)c->n_recs / 8 + 1, 1);
@@ -977,7 +976,7 @@ static int find_by_filters(sk_index *ix, const sk_query *q, const char *neg, hit
 	}
 	*handled = 1;
 done:
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	sk_buf_free(&sql);
 	params_free(&p);
 	free(seen);
@@ -1019,7 +1018,7 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 	}
 	for (size_t i = 0; i < q->n_filters; i++)
 		filter_sql(&sql, &p, &q->filters[i], expr && !join ? "+fts.rowid" : "r.rid");
-	if ((rc = sk_index__prepare(ix, &st, sql.data)) != 0)
+	if ((rc = sk_index__cached(ix, &st, sql.data)) != 0)
 		goto done;
 	if (expr)
 		sqlite3_bind_pointer(st, 1, rs, RANK_POINTER, NULL);
@@ -1041,7 +1040,7 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 		goto done;
 	}
 done:
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	sk_buf_free(&sql);
 	params_free(&p);
 	return rc;
@@ -1058,7 +1057,7 @@ static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part
 	for (int i = 0; i < rs->n_roles; i++) {
 		if (!rs->held[i] || rs->idf[i] >= 0 || !part_text[i])
 			continue;
-		if (!st && (rc = sk_index__prepare(ix, &st, "SELECT count(*) FROM fts WHERE fts MATCH ?")) != 0)
+		if (!st && (rc = sk_index__cached(ix, &st, "SELECT count(*) FROM fts WHERE fts MATCH ?")) != 0)
 			goto done;
 		q.len = 0;
 		sk_buf_puts(&q, "\"");
@@ -1086,7 +1085,7 @@ static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part
 		h->score = -1.0 * score;
 	}
 done:
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	sk_buf_free(&q);
 	return rc;
 }
@@ -1186,7 +1185,7 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
 		n = m;
 	}
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__prepare(ix, &st, "SELECT date, id, type, path, title, valid FROM records WHERE rid = ?");
+	int rc = sk_index__cached(ix, &st, "SELECT date, id, type, path, title, valid FROM records WHERE rid = ?");
 	if (rc)
 		return rc;
 	candidate *c = sk_calloc(n, sizeof *c);
@@ -1205,7 +1204,7 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
 		}
 		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	if (k > 1)
 		qsort(c, k, sizeof *c, cmp_candidate);
 	*out = c;
@@ -1226,7 +1225,7 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 	/* A prefix (velferd*) is expanded to its terms at every look-up. */
 	if (n_tier > 4000 && !prefix) {
 		sqlite3_stmt *st = NULL;
-		int rc = sk_index__prepare(ix, &st,
+		int rc = sk_index__cached(ix, &st,
 			"SELECT snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3 AND rowid = ?4");
 		if (rc)
 			return rc;
@@ -1244,7 +1243,7 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 				rc = sk_index__sql_error(ix, "making snippets");
 			sqlite3_reset(st);
 		}
-		sqlite3_finalize(st);
+		sk_index__release(ix, st);
 		return rc;
 	}
 	sk_buf list = SK_BUF_INIT;
@@ -1265,7 +1264,7 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 	sk_buf_putc(&list, ']');
 	sqlite3_stmt *st = NULL;
 	/* +rowid: the page's rids filter the walk, they do not drive it. */
-	int rc = sk_index__prepare(ix, &st,
+	int rc = sk_index__cached(ix, &st,
 		"SELECT rowid, snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3"
 		" AND rowid BETWEEN ?4 AND ?5 AND +rowid IN (SELECT value FROM json_each(?6))");
 	if (rc)
@@ -1286,7 +1285,7 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 	if (step != SQLITE_DONE)
 		rc = sk_index__sql_error(ix, "making snippets");
 done:
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	sk_buf_free(&list);
 	return rc;
 }
@@ -1296,7 +1295,7 @@ done:
 static int page_starts(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, size_t n)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__prepare(ix, &st, "SELECT substr(body, 1, 160) FROM fts WHERE rowid = ?");
+	int rc = sk_index__cached(ix, &st, "SELECT substr(body, 1, 160) FROM fts WHERE rowid = ?");
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
@@ -1316,7 +1315,7 @@ static int page_starts(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *r
 			page[i].snippet = longer;
 		}
 	}
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	return 0;
 }
 
@@ -1374,7 +1373,7 @@ static int count_facets(sk_index *ix, const hits *all, sk_search_result *res)
 	for (size_t i = 0; i < all->len; i++)
 		sk_buf_printf(&list, "%s%lld", i ? "," : "", (long long)all->v[i].rid);
 	sk_buf_putc(&list, ']');
-	if ((rc = sk_index__prepare(ix, &st,
+	if ((rc = sk_index__cached(ix, &st,
 		"SELECT name, value FROM facets WHERE rid IN (SELECT value FROM json_each(?))")) != 0)
 		goto done;
 	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
@@ -1389,7 +1388,7 @@ static int count_facets(sk_index *ix, const hits *all, sk_search_result *res)
 	if (step != SQLITE_DONE)
 		rc = sk_index__sql_error(ix, "counting facets");
 done:
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	sk_buf_free(&list);
 	for (size_t f = 0; f < N_FACETS; f++)
 		counter_take(&counters[f], &res->facets[f]);
