@@ -224,6 +224,13 @@ typedef struct sk_store_log_entry {
 int sk_store_log_add(sk_oid *out, char **relpath, sk_store *st, const sk_store_log_entry *e,
 	const sk_store_author *author, sk_diags *diags);
 
+/* Keeps libgit2 set up until the matching sk_store_lib_release. Each store
+ * sets it up and tears it down again when it is the last; a program with
+ * threads (the server) holds it for its whole life, since tearing it down
+ * while another thread lives loses that thread's error state. */
+void sk_store_lib_hold(void);
+void sk_store_lib_release(void);
+
 /* ---- History ------------------------------------------------------------ */
 
 typedef struct sk_store_commit_info {

@@ -362,6 +362,8 @@ static int index_first(sk_server *srv)
 int sk_server_start(sk_server **out, const sk_server_opts *opts)
 {
 	sk_server *srv = sk_calloc(1, sizeof *srv);
+	/* libgit2 stays set up while the server's threads live (store.h). */
+	sk_store_lib_hold();
 	int rc = 0;
 	*out = NULL;
 	pthread_mutex_init(&srv->lock, NULL);
@@ -468,4 +470,5 @@ void sk_server_free(sk_server *srv)
 	free(srv->kb_root);
 	free(srv->url);
 	free(srv);
+	sk_store_lib_release();
 }

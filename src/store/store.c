@@ -165,6 +165,16 @@ int sk_store_init(sk_store **out, const char *dir)
 	return rc;
 }
 
+void sk_store_lib_hold(void)
+{
+	git_libgit2_init();
+}
+
+void sk_store_lib_release(void)
+{
+	git_libgit2_shutdown();
+}
+
 void sk_store_free(sk_store *st)
 {
 	if (!st)
