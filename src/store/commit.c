@@ -154,25 +154,28 @@ done:
 
 /* The repository's git index, read from disk (force: even when its
  * checksum says it is unchanged). A read that finds the file invalid is
- * tried again a few times: with eight writers at once, one was seen to
- * read "invalid data in index" once in CI (under ASan), and the next
- * read found the index whole. */
+ * tried again for up to a second: with eight writers at once, CI saw
+ * "invalid data in index" twice, and the index was whole afterwards. The
+ * first read of a process happens inside git_repository_index, which keeps
+ * nothing when it fails, so that call is what is repeated then. */
 static int read_git_index(git_index **out, sk_store *st, int force)
 {
 	*out = NULL;
-	if (git_repository_index(out, st->repo) < 0)
-		return sk_store__git_error(SK_ERROR, "reading the git index");
-	for (int attempt = 0;; attempt++) {
-		if (git_index_read(*out, force) == 0)
+	for (int attempt = 0, waited_ms = 0;; attempt++) {
+		/* The repository keeps its index object: a process's later
+		 * calls get the one read before, which must be read again. */
+		if ((*out || git_repository_index(out, st->repo) == 0) && git_index_read(*out, force) == 0)
 			return 0;
-		if (attempt == 4) {
+		if (waited_ms >= 1000) {
 			int rc = sk_store__git_error(SK_ERROR, "reading the git index");
 			git_index_free(*out);
 			*out = NULL;
 			return rc;
 		}
 		git_error_clear();
-		sk_store__sleep_ms(5, 20);
+		unsigned ms = attempt < 4 ? 10u << attempt : 100;
+		sk_store__sleep_ms(ms, ms);
+		waited_ms += (int)ms;
 		force = 1;
 	}
 }

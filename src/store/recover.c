@@ -82,7 +82,14 @@ static void remove_if_stale(const char *path)
 {
 	struct stat sb;
 	for (int waited_ms = 0; lstat(path, &sb) == 0; waited_ms += 100) {
-		if (time(NULL) - sb.st_mtime >= STALE_LOCK_SECONDS) {
+		/* By the nanosecond: whole seconds would take a lock written
+		 * 1.01 s ago for 2 s old, and a writer slowed down that much
+		 * (eight at once under ASan) would lose it while writing. */
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		double age = (double)(now.tv_sec - sb.st_mtim.tv_sec) +
+			(double)(now.tv_nsec - sb.st_mtim.tv_nsec) / 1e9;
+		if (age >= STALE_LOCK_SECONDS) {
 			unlink(path);
 			return;
 		}
