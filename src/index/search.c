@@ -7,6 +7,7 @@
  * the facets counted from a per-connection cache of the records' facet
  * values (which also holds the rows' lengths and dates). */
 #include "index_priv.h"
+#include "vocab.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -157,10 +158,38 @@ static void trigram_query(sk_buf *q, const char *stem, size_t slen)
 	}
 }
 
+static const sk_vocab *cache_vocab(const sk_search_cache *c);
+
+/* The compound parts of one word found so far (see expand_compound). */
+typedef struct part_search {
+	const char *stem;
+	size_t slen;
+	sk_buf *alt;
+	int added, looked;
+} part_search;
+
+/* Takes a term holding the stem at `at` as a part when the stem starts it
+ * or follows at least four letters, which keeps `eldre` from finding
+ * `foreldre`; 1 once 24 parts are found or 2000 terms looked at. */
+static int part_take(const char *term, const char *at, void *ud)
+{
+	part_search *ps = ud;
+	ps->looked++;
+	size_t before = (size_t)(at - term), after = strlen(at + ps->slen);
+	if (strcmp(term, ps->stem) != 0 && ((before == 0 && after >= 3) || before >= 4)) {
+		sk_buf_puts(ps->alt, " OR \"");
+		sk_buf_putc(ps->alt, SK_TOK_RAW);
+		sk_buf_puts(ps->alt, term);   /* terms are words: no '"' in them */
+		sk_buf_putc(ps->alt, '"');
+		ps->added++;
+	}
+	return ps->added >= 24 || ps->looked >= 2000;
+}
+
 /* Compound expansion: indexed terms that hold the word's stem as a part
- * (teknologi → velferdsteknologi), found in a trigram index over the
- * vocabulary. A part must start the term or follow at least four letters,
- * which keeps `eldre` from finding `foreldre`. */
+ * (teknologi → velferdsteknologi), shortest first: from the connection's
+ * vocabulary in memory when it has one, else from the trigram index over
+ * the vocabulary, which finds the same terms in the same order. */
 static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 {
 	sk_index *ix = ud;
@@ -172,8 +201,14 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 	sqlite3_stmt *st = NULL;
 	sk_buf q = SK_BUF_INIT;
 	size_t slen = strlen(stem);
+	part_search ps = { stem, slen, alt, 0, 0 };
 	if (sk_utf8_length(stem, slen) < 4 || sk_utf8_length(stem, slen) > SK_TOK_MAX)
 		goto done;
+	const sk_vocab *vocab = cache_vocab(ix->tctx.search);
+	if (vocab) {
+		sk_vocab_each_holding(vocab, stem, part_take, &ps);
+		goto done;
+	}
 	/* Term ids grow with the term's length (see save_terms): in rowid
 	 * order the shortest terms come first, and the search stops at the
 	 * 24th part found or the 2000th term holding the stem looked at.
@@ -194,25 +229,15 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 		alt->len = start;
 		if (alt->data)
 			alt->data[start] = '\0';
-		int added = 0, looked = 0, others = 0;
-		while (added < 24 && looked < 2000 && others < 2000 && sqlite3_step(st) == SQLITE_ROW) {
+		ps.added = ps.looked = 0;
+		int others = 0;
+		while (others < 2000 && sqlite3_step(st) == SQLITE_ROW) {
 			const char *term = (const char *)sqlite3_column_text(st, 0);
 			const char *at = term ? strstr(term, stem) : NULL;
-			if (!at) {
+			if (!at)
 				others++;
-				continue;
-			}
-			looked++;
-			if (strcmp(term, stem) == 0)
-				continue;
-			size_t before = (size_t)(at - term), after = strlen(at + slen);
-			if (!((before == 0 && after >= 3) || before >= 4))
-				continue;
-			sk_buf_puts(alt, " OR \"");
-			sk_buf_putc(alt, SK_TOK_RAW);
-			sk_buf_puts(alt, term);   /* terms are words: no '"' in them */
-			sk_buf_putc(alt, '"');
-			added++;
+			else if (part_take(term, at, &ps))
+				break;
 		}
 		if (others < 2000)
 			break;
@@ -371,7 +396,16 @@ struct sk_search_cache {
 	sqlite3_int64 *date_score;   /* by rid */
 	char *date_text;             /* NUL-terminated dates, one after another */
 	size_t date_len;
+	/* The vocabulary, for compound parts; kept while the terms table
+	 * holds as many terms (it only ever grows). */
+	sk_vocab *vocab;
+	sqlite3_int64 vocab_count;
 };
+
+static const sk_vocab *cache_vocab(const sk_search_cache *c)
+{
+	return c ? c->vocab : NULL;
+}
 
 #define DATE_NONE UINT32_MAX         /* no date (SQL NULL) */
 #define DATE_NO_RECORD (UINT32_MAX - 1)
@@ -379,6 +413,8 @@ struct sk_search_cache {
 static void cache_clear(sk_search_cache *c)
 {
 	int searches = c->searches;
+	sk_vocab *vocab = c->vocab;
+	sqlite3_int64 vocab_count = c->vocab_count;
 	free(c->date_at);
 	free(c->date_score);
 	free(c->date_text);
@@ -392,14 +428,18 @@ static void cache_clear(sk_search_cache *c)
 	}
 	memset(c, 0, sizeof *c);
 	c->searches = searches;
+	c->vocab = vocab;
+	c->vocab_count = vocab_count;
 }
 
 static void cache_free(void *p)
 {
 	if (!p)
 		return;
-	cache_clear(p);
-	free(p);
+	sk_search_cache *c = p;
+	cache_clear(c);
+	sk_vocab_free(c->vocab);
+	free(c);
 }
 
 /* Value ids while loading: an open-addressing table of id + 1 (0: free). */
@@ -572,6 +612,24 @@ static int load_dates(sk_index *ix, sk_search_cache *c)
 	return rc;
 }
 
+/* Reads the vocabulary again when the terms table has grown. Without it
+ * (it could not be read) compound parts come from the trigram index. */
+static void vocab_refresh(sk_index *ix, sk_search_cache *c)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 count = -1;
+	if (sk_index__prepare(ix, &st, "SELECT count(*) FROM terms") == 0 && sqlite3_step(st) == SQLITE_ROW)
+		count = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (c->vocab && count == c->vocab_count)
+		return;
+	sk_vocab_free(c->vocab);
+	c->vocab = NULL;
+	if (count >= 0 && sk_vocab_load(&c->vocab, ix->db) == 0)
+		c->vocab_count = count;
+	sk_error_clear();
+}
+
 /* Brings the cache up to date with the index. */
 static int cache_refresh(sk_index *ix, sk_search_cache *c)
 {
@@ -638,6 +696,7 @@ static int cache_refresh(sk_index *ix, sk_search_cache *c)
 		c->offsets[next] = (uint32_t)c->n_entries;
 		c->n_rids = next;
 	}
+	vocab_refresh(ix, c);
 	c->usable = usable;
 	c->loaded = 1;
 	c->data_version = version;

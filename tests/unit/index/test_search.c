@@ -1,7 +1,9 @@
 /* Unit tests of what a search keeps between searches on one handle: the
  * connection's cache of facet values, row lengths and dates follows the
  * index when this handle or another one changes it, and a search by
- * filters alone (served from that cache) keeps SQL's sense of dates. */
+ * filters alone (served from that cache) keeps SQL's sense of dates, and
+ * compound parts from the vocabulary in memory are those the trigram
+ * index finds. */
 #include "test_index.h"
 
 #include "samskap/index.h"
@@ -137,11 +139,91 @@ START_TEST(test_filters_alone_and_dates)
 }
 END_TEST
 
+/* The search's FTS5 expression and its hits as one string. */
+static char *search_trace(sk_index *on, const char *q)
+{
+	sk_search_result *r = search(on, q);
+	sk_buf b = SK_BUF_INIT;
+	sk_buf_printf(&b, "%s | %zu |", r->fts ? r->fts : "", r->total);
+	for (size_t i = 0; i < r->n_hits; i++)
+		sk_buf_printf(&b, " %s %.17g [%s]", r->hits[i].id, r->hits[i].score, r->hits[i].snippet);
+	sk_search_result_free(r);
+	return sk_buf_detach(&b);
+}
+
+START_TEST(test_compound_parts_from_memory)
+{
+	/* 30 compounds of teknologi (more than the 24 parts taken, of
+	 * several lengths), words that hold it too early in them, and
+	 * foreldre, which eldre must not find. */
+	static const char *const heads[] = { "velferds", "helse", "omsorgs", "sensor", "mat", "bygg",
+		"skole", "lyd", "bilde", "data", "energi", "miljø", "havbruks", "fiskeri", "vann", "klima",
+		"trygghets", "lærings", "språk", "sikkerhets", "kommunikasjons", "mobil", "nett", "rus",
+		"bolig", "transport", "medisin", "pleie", "arkiv", "kart" };
+	sk_buf body = SK_BUF_INIT;
+	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++)
+		sk_buf_printf(&body, "%steknologi ", heads[i]);
+	sk_buf_puts(&body, "teknologiene ateknologi foreldre eldreomsorg hjemmetjenesten hjemmetjenestene.\n");
+	char *text = sk_printf("---\ntitle: Ord\n---\n%s", body.data);
+	sk_test_write(dir, "cases/ord.md", text);
+	free(text);
+	sk_buf_free(&body);
+	ck_assert_msg(sk_index_update(ix, 0, NULL, NULL, NULL) == 0, "%s", sk_error_last());
+
+	static const char *const queries[] = { "teknologi", "eldre", "hjemmetjenesten omsorg",
+		"velferd*", "\"helse teknologi\"", "teknologi -bygg", "eldre OR teknologi", "kart" };
+	/* A handle's first search asks the trigram index; from its second the
+	 * vocabulary is in memory. */
+	for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+		sk_index *fresh = NULL;
+		ck_assert_msg(sk_index_open(&fresh, kb, NULL) == 0, "%s", sk_error_last());
+		char *from_index = search_trace(fresh, queries[i]);
+		char *warm = search_trace(fresh, queries[i]);
+		char *again = search_trace(fresh, queries[i]);
+		ck_assert_str_eq(warm, from_index);
+		ck_assert_str_eq(again, from_index);
+		free(from_index);
+		free(warm);
+		free(again);
+		sk_index_free(fresh);
+	}
+	char *t = search_trace(ix, "teknologi");
+	ck_assert_msg(strstr(t, "velferdsteknologi") && strstr(t, "\"datateknologi"), "%s", t);
+	/* Three letters before it are not a compound's first part. */
+	ck_assert_msg(!strstr(t, "\"matteknologi"), "%s", t);
+	ck_assert_msg(!strstr(t, "\"ateknologi\""), "%s", t);
+	free(t);
+	t = search_trace(ix, "eldre");
+	ck_assert_msg(strstr(t, "eldreomsorg") && !strstr(t, "\"foreldr"), "%s", t);
+	free(t);
+
+	/* A word the index learns after the vocabulary was read is found
+	 * (dronteknologi is among the shortest, so among the 24 taken). */
+	t = search_trace(ix, "teknologi");
+	ck_assert_msg(!strstr(t, "dronteknologi"), "%s", t);
+	free(t);
+	sk_test_write(dir, "cases/drone.md", "---\ntitle: Drone\n---\nDronteknologi.\n");
+	ck_assert_msg(sk_index_update(ix, 0, NULL, NULL, NULL) == 0, "%s", sk_error_last());
+	t = search_trace(ix, "teknologi");
+	ck_assert_msg(strstr(t, "dronteknologi"), "%s", t);
+	free(t);
+	sk_index *fresh = NULL;
+	ck_assert_msg(sk_index_open(&fresh, kb, NULL) == 0, "%s", sk_error_last());
+	char *from_index = search_trace(fresh, "teknologi");
+	sk_index_free(fresh);
+	t = search_trace(ix, "teknologi");
+	ck_assert_str_eq(t, from_index);
+	free(from_index);
+	free(t);
+}
+END_TEST
+
 TCase *tcase_search(void)
 {
 	TCase *tc = tcase_create("search");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_cache_follows_updates);
 	tcase_add_test(tc, test_filters_alone_and_dates);
+	tcase_add_test(tc, test_compound_parts_from_memory);
 	return tc;
 }
