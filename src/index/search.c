@@ -7,6 +7,7 @@
  * the facets counted from a per-connection cache of the records' facet
  * values (which also holds the rows' lengths and dates). */
 #include "index_priv.h"
+#include "snippet.h"
 #include "vocab.h"
 
 #include <math.h>
@@ -878,6 +879,8 @@ int sk_index__search_register(sqlite3 *db, fts5_api *api, sk_tok_ctx *ctx)
 	/* FTS5 frees c when the connection closes (also when this fails). */
 	if (api->xCreateFunction(api, "sk_rank", c, rank_fn, cache_free) != SQLITE_OK)
 		return sk_error_set(SK_ERROR, "cannot register the search's rank function: %s", sqlite3_errmsg(db));
+	if (sk_index__snippet_register(api) != 0)
+		return sk_error_set(SK_ERROR, "cannot register the search's snippet function: %s", sqlite3_errmsg(db));
 	ctx->search = c;
 	return 0;
 }
@@ -1285,7 +1288,7 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 	if (n_tier > 4000 && !prefix) {
 		sqlite3_stmt *st = NULL;
 		int rc = sk_index__cached(ix, &st,
-			"SELECT snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3 AND rowid = ?4");
+			"SELECT sk_snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3 AND rowid = ?4");
 		if (rc)
 			return rc;
 		sqlite3_bind_text(st, 1, hl_open, -1, SQLITE_STATIC);
@@ -1324,7 +1327,7 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 	sqlite3_stmt *st = NULL;
 	/* +rowid: the page's rids filter the walk, they do not drive it. */
 	int rc = sk_index__cached(ix, &st,
-		"SELECT rowid, snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3"
+		"SELECT rowid, sk_snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3"
 		" AND rowid BETWEEN ?4 AND ?5 AND +rowid IN (SELECT value FROM json_each(?6))");
 	if (rc)
 		goto done;
