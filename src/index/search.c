@@ -635,11 +635,11 @@ static void vocab_refresh(sk_index *ix, sk_search_cache *c)
 static int cache_refresh(sk_index *ix, sk_search_cache *c)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__prepare(ix, &st, "PRAGMA data_version");
+	int rc = sk_index__cached(ix, &st, "PRAGMA data_version");
 	if (rc)
 		return rc;
 	sqlite3_int64 version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_finalize(st);
+	sk_index__release(ix, st);
 	st = NULL;
 	sqlite3_int64 changes = sqlite3_total_changes64(ix->db);
 	if (c->loaded && version == c->data_version && changes == c->changes)
@@ -1504,6 +1504,18 @@ static void expand_kept(void *ud, const sk_qterm *t, sk_buf *alt)
 	}
 }
 
+/* Runs a statement without results from the handle's cache (BEGIN and
+ * COMMIT, twice a search: sqlite3_exec would parse them each time). */
+static int run_cached(sk_index *ix, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sk_index__cached(ix, &st, sql);
+	if (rc == 0 && sqlite3_step(st) != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, sql);
+	sk_index__release(ix, st);
+	return rc;
+}
+
 int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	const sk_search_opts *opts)
 {
@@ -1536,7 +1548,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	/* One read transaction: the cache and every statement see the same
 	 * index, and the statements skip taking and dropping their locks. */
 	if (sqlite3_get_autocommit(ix->db)) {
-		if ((rc = sk_index__exec(ix, "BEGIN")) != 0)
+		if ((rc = run_cached(ix, "BEGIN")) != 0)
 			goto done;
 		began = 1;
 	}
@@ -1647,7 +1659,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	res->fts = strip_raw(match ? match : exact_match);
 done:
 	if (began && !sqlite3_get_autocommit(ix->db))
-		sqlite3_exec(ix->db, "COMMIT", NULL, NULL, NULL);
+		run_cached(ix, "COMMIT");
 	for (size_t i = 0; i < n_cand; i++)
 		candidate_free(&cand[i]);
 	free(cand);
