@@ -801,6 +801,27 @@ done:
 	return rc;
 }
 
+/* Whether an update should merge the text index's segments into one, as a
+ * full build does: a search looks every phrase up in every segment, and
+ * the three small segments of three one-record updates made searches at
+ * 1 000 records 1.5 times as slow (p50 0.48 against 0.33 ms). Merging
+ * rewrites the whole text index (5 ms at 1 000 records, 110 ms at
+ * 10 000), so only a small index is merged at every update; a larger one
+ * keeps the few segments FTS5's automerge leaves (1.2x plain FTS5's p50
+ * at 10 000 records with them) until its next full build. */
+#define OPTIMIZE_MAX_RECORDS 5000
+
+static int small_index(sk_index *ix)
+{
+	sqlite3_stmt *st = NULL;
+	int small = 0;
+	if (sk_index__prepare(ix, &st, "SELECT count(*) FROM records") == 0 && sqlite3_step(st) == SQLITE_ROW)
+		small = sqlite3_column_int64(st, 0) <= OPTIMIZE_MAX_RECORDS;
+	sqlite3_finalize(st);
+	sk_error_clear();
+	return small;
+}
+
 /* Adds the terms new documents brought to the vocabulary the compound
  * search looks words up in. */
 static int save_terms(writer *w)
@@ -1257,7 +1278,7 @@ int sk_index_update(sk_index *ix, int flags, sk_index_progress_fn progress, void
 	}
 	rc = sk_index__exec(ix, "COMMIT");
 	in_tx = 0;
-	if (rc == 0 && full)
+	if (rc == 0 && (full || ((stats->indexed || stats->removed) && small_index(ix))))
 		sk_index__exec(ix, "INSERT INTO fts(fts) VALUES('optimize')");
 done:
 	ix->tctx.collect = NULL;
