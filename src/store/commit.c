@@ -152,12 +152,46 @@ done:
 	return rc;
 }
 
+/* Serialises samskap's use of the git index between processes (an
+ * flock() on a file of our own beside it, released by the kernel if the
+ * process dies). Writers hold it exclusively for their read-modify-write:
+ * libgit2 locks the index only while writing, so two writers that read it
+ * at once would each drop the other's entry. Readers hold it shared:
+ * libgit2 reads the index by stat(), then open(), then as many bytes as
+ * the stat said, so a reader between a writer's rename and its own open
+ * reads the first bytes of a longer index ("invalid data in index -
+ * invalid entry", seen in CI with eight writers at once). */
+int sk_store__index_lock(sk_store *st, int *fd_out, int shared)
+{
+	char *path = sk_printf("%ssamskap-index.lock", st->gitdir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	int rc = 0;
+
+	*fd_out = -1;
+	if (fd < 0) {
+		rc = sk_error_set(SK_EIO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	while (flock(fd, shared ? LOCK_SH : LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			rc = sk_error_set(SK_EIO, "%s: %s", path, strerror(errno));
+			close(fd);
+			goto done;
+		}
+	}
+	*fd_out = fd;
+done:
+	free(path);
+	return rc;
+}
+
 /* The repository's git index, read from disk (force: even when its
- * checksum says it is unchanged). A read that finds the file invalid is
- * tried again for up to a second: with eight writers at once, CI saw
- * "invalid data in index" twice, and the index was whole afterwards. The
- * first read of a process happens inside git_repository_index, which keeps
- * nothing when it fails, so that call is what is repeated then. */
+ * checksum says it is unchanged), by a caller holding sk_store__index_lock.
+ * git itself takes no such lock, so a read that finds the file invalid (a
+ * git command replaced it mid-read, see above) is tried again for up to a
+ * second. The first read of a process happens inside
+ * git_repository_index, which keeps nothing when it fails, so that call is
+ * what is repeated then. */
 static int read_git_index(git_index **out, sk_store *st, int force)
 {
 	*out = NULL;
@@ -188,9 +222,13 @@ static int id_is(const git_oid *a, const git_oid *b)
 int sk_store__worktree_check(sk_store *st, const sk_store__wt_item *items, size_t n)
 {
 	git_index *idx = NULL;
-	int rc = 0;
+	int rc = 0, lockfd = -1;
 
-	if ((rc = read_git_index(&idx, st, 0)) < 0)
+	if ((rc = sk_store__index_lock(st, &lockfd, 1)) < 0)
+		goto done;
+	rc = read_git_index(&idx, st, 0);
+	close(lockfd);
+	if (rc < 0)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		const sk_store__wt_item *it = &items[i];
@@ -242,34 +280,6 @@ static int mkparents(sk_store *st, const char *path)
 	return rc;
 }
 
-/* Serialises samskap's read-modify-write of the index between processes:
- * libgit2 locks the index only while writing, so two writers that read
- * it at once would each drop the other's entry. An flock() on a file of
- * our own beside it is released by the kernel if the process dies. */
-static int index_lock(sk_store *st, int *fd_out)
-{
-	char *path = sk_printf("%ssamskap-index.lock", st->gitdir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	int rc = 0;
-
-	*fd_out = -1;
-	if (fd < 0) {
-		rc = sk_error_set(SK_EIO, "%s: %s", path, strerror(errno));
-		goto done;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			rc = sk_error_set(SK_EIO, "%s: %s", path, strerror(errno));
-			close(fd);
-			goto done;
-		}
-	}
-	*fd_out = fd;
-done:
-	free(path);
-	return rc;
-}
-
 int sk_store__worktree_apply(sk_store *st, const sk_store__wt_item *items, size_t n)
 {
 	git_index *idx = NULL;
@@ -316,7 +326,7 @@ int sk_store__worktree_apply(sk_store *st, const sk_store__wt_item *items, size_
 			goto done;
 	}
 
-	if ((rc = index_lock(st, &lockfd)) < 0)
+	if ((rc = sk_store__index_lock(st, &lockfd, 0)) < 0)
 		goto done;
 	if ((rc = read_git_index(&idx, st, 1)) < 0)
 		goto done;

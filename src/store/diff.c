@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct change_list {
 	sk_store_change *items;
@@ -329,7 +330,14 @@ int sk_store_status(sk_store_change **changes, size_t *count, sk_store *st)
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
 		GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
 	prefix_pathspec(st, &opts.pathspec, &one);
-	if (git_status_list_new(&list, st->repo, &opts) < 0) {
+	/* Shared with samskap's writers, which replace the git index under
+	 * the exclusive lock (see sk_store__index_lock). */
+	int lockfd = -1;
+	if ((rc = sk_store__index_lock(st, &lockfd, 1)) < 0)
+		goto done;
+	int err = git_status_list_new(&list, st->repo, &opts);
+	close(lockfd);
+	if (err < 0) {
 		rc = sk_store__git_error(SK_ERROR, "reading the work tree's status");
 		goto done;
 	}

@@ -38,6 +38,9 @@ int sk_store__branch_ref(char **out, sk_store *st);
 
 /* Random milliseconds for backoff in [lo, hi]. */
 void sk_store__sleep_ms(unsigned lo, unsigned hi);
+/* Takes samskap's lock on the git index (commit.c): shared to read it,
+ * exclusive to change it; close *fd_out to release. */
+int sk_store__index_lock(sk_store *st, int *fd_out, int shared);
 
 /* A file the work tree has to follow: repository path, what it held
  * before (zero: absent), what it holds now (zero: delete) and, when known,
