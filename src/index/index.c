@@ -805,7 +805,7 @@ done:
  * full build does: a search looks every phrase up in every segment, and
  * the three small segments of three one-record updates made searches at
  * 1 000 records 1.5 times as slow (p50 0.48 against 0.33 ms). Merging
- * rewrites the whole text index (5 ms at 1 000 records, 110 ms at
+ * rewrites the whole text index (about 14 ms at 1 000 records, 110 ms at
  * 10 000), so only a small index is merged at every update; a larger one
  * keeps the few segments FTS5's automerge leaves (1.2x plain FTS5's p50
  * at 10 000 records with them) until its next full build. */
