@@ -398,9 +398,8 @@ struct sk_search_cache {
 	char *date_text;             /* NUL-terminated dates, one after another */
 	size_t date_len;
 	/* The vocabulary, for compound parts; kept while the terms table
-	 * holds as many terms (it only ever grows). */
+	 * holds as many terms as it does (the table only ever grows). */
 	sk_vocab *vocab;
-	sqlite3_int64 vocab_count;
 };
 
 static const sk_vocab *cache_vocab(const sk_search_cache *c)
@@ -415,7 +414,6 @@ static void cache_clear(sk_search_cache *c)
 {
 	int searches = c->searches;
 	sk_vocab *vocab = c->vocab;
-	sqlite3_int64 vocab_count = c->vocab_count;
 	free(c->date_at);
 	free(c->date_score);
 	free(c->date_text);
@@ -430,7 +428,6 @@ static void cache_clear(sk_search_cache *c)
 	memset(c, 0, sizeof *c);
 	c->searches = searches;
 	c->vocab = vocab;
-	c->vocab_count = vocab_count;
 }
 
 static void cache_free(void *p)
@@ -622,12 +619,12 @@ static void vocab_refresh(sk_index *ix, sk_search_cache *c)
 	if (sk_index__prepare(ix, &st, "SELECT count(*) FROM terms") == 0 && sqlite3_step(st) == SQLITE_ROW)
 		count = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (c->vocab && count == c->vocab_count)
+	if (c->vocab && count == (sqlite3_int64)sk_vocab_terms(c->vocab))
 		return;
 	sk_vocab_free(c->vocab);
 	c->vocab = NULL;
-	if (count >= 0 && sk_vocab_load(&c->vocab, ix->db) == 0)
-		c->vocab_count = count;
+	if (count >= 0)
+		sk_vocab_load(&c->vocab, ix->db);
 	sk_error_clear();
 }
 

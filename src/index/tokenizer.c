@@ -272,6 +272,21 @@ static int emit(sk_tok *t, char *word, size_t wlen, int stem, size_t start, size
 	return fn(ud, folded, flen, start, end);
 }
 
+/* ASCII letters and digits, the common case, read without decoding
+ * (0 for every byte from 0x80). */
+static const unsigned char ascii_word[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok_fn fn, void *ud)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -282,9 +297,8 @@ int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok
 	size_t i = 0;
 	while (i < len) {
 		size_t at = i;
-		/* ASCII letters and digits, the common case, without decoding. */
 		unsigned b = s[i];
-		if (b < 0x80 && (b - 'a' < 26u || b - '0' < 10u || b - 'A' < 26u)) {
+		if (ascii_word[b]) {
 			if (!in_word) {
 				in_word = 1;
 				full = 0;
@@ -353,21 +367,6 @@ int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok
 	}
 	return 0;
 }
-
-/* ASCII letters and digits: a run of them is read a byte at a time
- * against this table (0 for every byte from 0x80). */
-static const unsigned char ascii_word[256] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-	['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
-};
 
 int sk_index__words(const char *text, size_t len, sk_word_fn fn, void *ud)
 {

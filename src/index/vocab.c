@@ -103,10 +103,12 @@ int sk_vocab_load(sk_vocab **out, sqlite3 *db)
 	}
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Every row counts (sk_vocab_terms is compared with the table's
+		 * count); strstr reads a term up to its first NUL in any case. */
 		const char *term = (const char *)sqlite3_column_text(st, 0);
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		if (!term || memchr(term, '\0', n))
-			continue;   /* not a term strstr could compare */
+		size_t n = term ? strnlen(term, (size_t)sqlite3_column_bytes(st, 0)) : 0;
+		if (!term)
+			term = "";
 		if (len_text + n + 1 > UINT32_MAX || v->n_terms >= UINT32_MAX - 1) {
 			rc = sk_error_set(SK_ETOOBIG, "the vocabulary is too large to keep in memory");
 			goto fail;

@@ -11,6 +11,7 @@ typedef struct sk_vocab sk_vocab;
  * which is by length, shortest first. */
 int sk_vocab_load(sk_vocab **out, sqlite3 *db);
 void sk_vocab_free(sk_vocab *v);
+/* How many rows of the terms table it holds. */
 size_t sk_vocab_terms(const sk_vocab *v);
 
 /* Called with a term and where in it the needle starts; nonzero stops. */
