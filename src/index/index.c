@@ -13,7 +13,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "12"
+#define SCHEMA_VERSION "13"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -60,7 +60,9 @@ static const char *const schema_sql =
 	 * of the work tree found them, with what `check` says of each. */
 	"CREATE TABLE IF NOT EXISTS strays(path TEXT PRIMARY KEY, severity INTEGER NOT NULL,"
 	"  line INTEGER, col INTEGER, message TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE);"
+	/* df: how many records hold the term (see sk_term_deltas). */
+	"CREATE TABLE IF NOT EXISTS terms(tid INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE,"
+	"  df INTEGER NOT NULL DEFAULT 0);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"
 	"  content='terms', content_rowid='tid');"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts_v USING fts5vocab(fts, 'row');";
@@ -306,7 +308,7 @@ typedef struct writer {
 	sqlite3_stmt *find, *del_rec, *del_front, *del_fts, *del_links, *del_tags, *del_facets, *del_fields;
 	sqlite3_stmt *ins_rec, *ins_front, *ins_fts, *ins_link, *ins_tag, *ins_facet, *ins_field, *touch;
 	sk_index_stats *stats;
-	sk_strset terms;
+	sk_term_deltas terms;
 	sk_record_validator *validator;
 	int git;          /* 1: blob ids are git's */
 	sk_store *st;     /* the repository (git only), for HEAD's blob ids */
@@ -321,7 +323,7 @@ static void writer_free(writer *w)
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
 	}
-	sk_index__strset_free(&w->terms);
+	sk_index__term_deltas_free(&w->terms);
 	sk_record_validator_free(w->validator);
 	w->validator = NULL;
 }
@@ -368,10 +370,18 @@ static int step_done(writer *w, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
+/* The next document the tokenizer sees is added (1) or removed (-1). */
+static void count_document(writer *w, int sign)
+{
+	w->terms.doc++;
+	w->terms.sign = sign;
+}
+
 static int remove_rid(writer *w, sqlite3_int64 rid)
 {
 	sqlite3_stmt *sts[] = { w->del_fts, w->del_links, w->del_tags, w->del_facets, w->del_fields,
 		w->del_front, w->del_rec };
+	count_document(w, -1);
 	for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) {
 		sqlite3_bind_int64(sts[i], 1, rid);
 		int rc = step_done(w, sts[i], "removing a record");
@@ -688,6 +698,7 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 	sqlite3_bind_text(w->ins_fts, 2, title, -1, SQLITE_STATIC);
 	sqlite3_bind_text(w->ins_fts, 3, tags.data ? tags.data : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(w->ins_fts, 4, body.data ? body.data : "", -1, SQLITE_STATIC);
+	count_document(w, 1);
 	if ((rc = step_done(w, w->ins_fts, "adding text")) != 0)
 		goto done;
 	w->stats->indexed++;
@@ -823,31 +834,40 @@ static int small_index(sk_index *ix)
 }
 
 /* Adds the terms new documents brought to the vocabulary the compound
- * search looks words up in. */
+ * search looks words up in, and brings every term's document frequency
+ * up to date. */
 static int save_terms(writer *w)
 {
-	sqlite3_stmt *ins = NULL, *tri = NULL;
+	sqlite3_stmt *ins = NULL, *upd = NULL, *tri = NULL;
 	int rc = 0;
 	/* A term's id is its length in bytes times 2^32 plus a count, so the
 	 * trigram index returns the shortest terms first and the compound
 	 * search can stop early. */
-	if ((rc = sk_index__prepare(w->ix, &ins, "INSERT OR IGNORE INTO terms(tid, term) VALUES("
+	if ((rc = sk_index__prepare(w->ix, &ins, "INSERT OR IGNORE INTO terms(tid, term, df) VALUES("
 		"(SELECT coalesce(max(tid), ?1 << 32) + 1 FROM terms WHERE tid BETWEEN ?1 << 32 AND ((?1 + 1) << 32) - 1),"
-		" ?2)")) ||
+		" ?2, ?3)")) ||
+		(rc = sk_index__prepare(w->ix, &upd, "UPDATE terms SET df = df + ?1 WHERE term = ?2")) ||
 		(rc = sk_index__prepare(w->ix, &tri, "INSERT INTO terms_tri(rowid, term) VALUES(?, ?)")))
 		goto done;
 	for (size_t i = 0; i < w->terms.cap; i++) {
-		const char *t = w->terms.slots[i];
-		/* Compound parts are looked up for words of 4+ letters, so only
-		 * longer terms can hold one. */
-		if (!t || strlen(t) < 6)
+		const sk_term_delta *d = &w->terms.slots[i];
+		const char *t = d->term;
+		if (!t)
 			continue;
 		sqlite3_bind_int64(ins, 1, (sqlite3_int64)strlen(t));
 		sqlite3_bind_text(ins, 2, t, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, d->docs);
 		if ((rc = step_done(w, ins, "adding a term")) != 0)
 			goto done;
-		if (sqlite3_changes(w->ix->db) == 0)
+		if (sqlite3_changes(w->ix->db) == 0) {
+			if (d->docs == 0)
+				continue;
+			sqlite3_bind_int64(upd, 1, d->docs);
+			sqlite3_bind_text(upd, 2, t, -1, SQLITE_STATIC);
+			if ((rc = step_done(w, upd, "counting a term's records")) != 0)
+				goto done;
 			continue;
+		}
 		sqlite3_bind_int64(tri, 1, sqlite3_last_insert_rowid(w->ix->db));
 		sqlite3_bind_text(tri, 2, t, -1, SQLITE_STATIC);
 		if ((rc = step_done(w, tri, "adding a term")) != 0)
@@ -855,6 +875,7 @@ static int save_terms(writer *w)
 	}
 done:
 	sqlite3_finalize(ins);
+	sqlite3_finalize(upd);
 	sqlite3_finalize(tri);
 	return rc;
 }

@@ -53,21 +53,37 @@ char *sk_index__stem_word(sk_tok *t, const char *word, int stem);
 /* 1 when [s, s+len) holds at least one letter or digit (a word). */
 int sk_index__has_word(const char *s, size_t len);
 
-/* A set of distinct strings (the vocabulary an update adds). */
-typedef struct sk_strset {
-	char **slots;
-	size_t cap, len;
-} sk_strset;
-void sk_index__strset_add(sk_strset *s, const char *str, size_t len);
 /* FNV-1a of [s, s+len), for the index's hash tables. */
 uint64_t sk_index__hash(const char *s, size_t len);
-void sk_index__strset_free(sk_strset *s);
+
+/* The vocabulary compound parts come from: the indexed terms of this many
+ * bytes or more (a part is a word of 4+ letters inside a longer term). */
+#define SK_VOCAB_MIN_BYTES 6
+
+/* What an update does to the vocabulary: each term of SK_VOCAB_MIN_BYTES
+ * or more its documents hold, and how many more documents hold it than
+ * before (its document frequency, which ranks a compound part without a
+ * query of its own). The writer numbers each document it adds or removes
+ * (`doc`) and says which (`sign`, 1 or -1); a document counts once a term. */
+typedef struct sk_term_delta {
+	char *term;
+	sqlite3_int64 docs;
+	uint32_t doc;        /* the last document counted */
+} sk_term_delta;
+typedef struct sk_term_deltas {
+	sk_term_delta *slots;
+	size_t cap, len;
+	uint32_t doc;
+	int sign;
+} sk_term_deltas;
+void sk_index__term_deltas_add(sk_term_deltas *d, const char *term, size_t len);
+void sk_index__term_deltas_free(sk_term_deltas *d);
 
 /* Per-connection state the FTS5 tokenizer reads: when `collect` is set,
- * every token of an indexed document is added to it. */
+ * the terms of every document added or removed are counted in it. */
 typedef struct sk_search_cache sk_search_cache;
 typedef struct sk_tok_ctx {
-	sk_strset *collect;
+	sk_term_deltas *collect;
 	sk_search_cache *search;   /* search.c's, owned by the connection */
 } sk_tok_ctx;
 

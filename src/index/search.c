@@ -1106,29 +1106,27 @@ done:
 }
 
 /* Ranks the tier-1 hits, whose phrases sk_rank kept: the IDF of each part
- * a tier-1 hit holds (`part_text[i]`, a raw term), counted as xQueryPhrase
- * counts, then the same sums sk_rank would have made. */
+ * a tier-1 hit holds (`part_text[i]`, a raw term) from the records that
+ * hold it as the terms table counts them (an FTS5 query per part, which
+ * looks the term up again, was a quarter of such a search), then the same
+ * sums sk_rank would have made. */
 static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part_text)
 {
 	sqlite3_stmt *st = NULL;
-	sk_buf q = SK_BUF_INIT;
 	int rc = 0;
 	for (int i = 0; i < rs->n_roles; i++) {
 		if (!rs->held[i] || rs->idf[i] >= 0 || !part_text[i])
 			continue;
-		if (!st && (rc = sk_index__cached(ix, &st, "SELECT count(*) FROM fts WHERE fts MATCH ?")) != 0)
+		if (!st && (rc = sk_index__cached(ix, &st, "SELECT df FROM terms WHERE term = ?")) != 0)
 			goto done;
-		q.len = 0;
-		sk_buf_puts(&q, "\"");
-		sk_buf_putc(&q, SK_TOK_RAW);
-		sk_buf_puts(&q, part_text[i]);
-		sk_buf_putc(&q, '"');
-		sqlite3_bind_text(st, 1, q.data, (int)q.len, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_bind_text(st, 1, part_text[i], -1, SQLITE_STATIC);
+		int step = sqlite3_step(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE) {
 			rc = sk_index__sql_error(ix, "ranking compound parts");
 			goto done;
 		}
-		double n = (double)sqlite3_column_int64(st, 0);
+		/* Every part is a term of the table; a tier-1 hit holds it. */
+		double n = step == SQLITE_ROW ? (double)sqlite3_column_int64(st, 0) : 1;
 		sqlite3_reset(st);
 		double idf = log(((double)rs->n_rows - n + 0.5) / (n + 0.5));
 		rs->idf[i] = idf <= 0.0 ? 1e-6 : idf;
@@ -1145,7 +1143,6 @@ static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part
 	}
 done:
 	sk_index__release(ix, st);
-	sk_buf_free(&q);
 	return rc;
 }
 
@@ -1809,7 +1806,6 @@ typedef struct term_count {
 } term_count;
 
 typedef struct term_bag {
-	sk_strset set;        /* distinct terms */
 	term_count *items;
 	size_t len, cap;
 } term_bag;
@@ -1850,7 +1846,7 @@ static int cmp_weight(const void *a, const void *b)
 static char *top_terms(sk_index *ix, sqlite3_int64 rid)
 {
 	sqlite3_stmt *st = NULL, *df = NULL;
-	term_bag bag = { { 0 }, NULL, 0, 0 };
+	term_bag bag = { NULL, 0, 0 };
 	sk_buf expr = SK_BUF_INIT;
 	double n_docs = 1;
 	if (sqlite3_prepare_v2(ix->db, "SELECT title, tags, body, (SELECT count(*) FROM records) FROM fts WHERE rowid = ?",

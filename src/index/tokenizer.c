@@ -434,7 +434,7 @@ char *sk_index__stem_word(sk_tok *t, const char *word, int stem)
 	return out ? out : sk_strdup("");
 }
 
-/* ---- A set of strings: open addressing, FNV-1a ------------------------- */
+/* ---- Counting terms: open addressing, FNV-1a --------------------------- */
 
 uint64_t sk_index__hash(const char *s, size_t len)
 {
@@ -446,43 +446,47 @@ uint64_t sk_index__hash(const char *s, size_t len)
 	return h;
 }
 
-void sk_index__strset_add(sk_strset *s, const char *str, size_t len)
+void sk_index__term_deltas_add(sk_term_deltas *d, const char *term, size_t len)
 {
-	if (s->len * 2 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 1024;
-		char **slots = sk_calloc(ncap, sizeof *slots);
-		for (size_t i = 0; i < s->cap; i++) {
-			char *e = s->slots[i];
-			if (!e)
+	if (d->len * 2 >= d->cap) {
+		size_t ncap = d->cap ? d->cap * 2 : 1024;
+		sk_term_delta *slots = sk_calloc(ncap, sizeof *slots);
+		for (size_t i = 0; i < d->cap; i++) {
+			sk_term_delta *e = &d->slots[i];
+			if (!e->term)
 				continue;
-			size_t j = sk_index__hash(e, strlen(e)) & (ncap - 1);
-			while (slots[j])
+			size_t j = sk_index__hash(e->term, strlen(e->term)) & (ncap - 1);
+			while (slots[j].term)
 				j = (j + 1) & (ncap - 1);
-			slots[j] = e;
+			slots[j] = *e;
 		}
-		free(s->slots);
-		s->slots = slots;
-		s->cap = ncap;
+		free(d->slots);
+		d->slots = slots;
+		d->cap = ncap;
 	}
-	size_t j = sk_index__hash(str, len) & (s->cap - 1);
-	while (s->slots[j]) {
-		if (strncmp(s->slots[j], str, len) == 0 && s->slots[j][len] == '\0')
-			return;
-		j = (j + 1) & (s->cap - 1);
+	size_t j = sk_index__hash(term, len) & (d->cap - 1);
+	while (d->slots[j].term &&
+		(strncmp(d->slots[j].term, term, len) != 0 || d->slots[j].term[len] != '\0'))
+		j = (j + 1) & (d->cap - 1);
+	sk_term_delta *e = &d->slots[j];
+	if (!e->term) {
+		e->term = sk_strndup(term, len);
+		d->len++;
 	}
-	s->slots[j] = sk_strndup(str, len);
-	s->len++;
+	if (e->doc != d->doc) {
+		e->doc = d->doc;
+		e->docs += d->sign;
+	}
 }
 
-void sk_index__strset_free(sk_strset *s)
+void sk_index__term_deltas_free(sk_term_deltas *d)
 {
-	if (!s)
+	if (!d)
 		return;
-	for (size_t i = 0; i < s->cap; i++)
-		free(s->slots[i]);
-	free(s->slots);
-	s->slots = NULL;
-	s->cap = s->len = 0;
+	for (size_t i = 0; i < d->cap; i++)
+		free(d->slots[i].term);
+	free(d->slots);
+	memset(d, 0, sizeof *d);
 }
 
 /* ---- The FTS5 face ------------------------------------------------------ */
@@ -517,14 +521,14 @@ static void fts_delete(Fts5Tokenizer *p)
 typedef struct fts_walk {
 	void *fts_ctx;
 	int (*xToken)(void *, int, const char *, int, int, int);
-	sk_strset *collect;
+	sk_term_deltas *collect;
 } fts_walk;
 
 static int fts_token(void *ud, const char *tok, size_t len, size_t start, size_t end)
 {
 	fts_walk *w = ud;
-	if (w->collect)
-		sk_index__strset_add(w->collect, tok, len);
+	if (w->collect && len >= SK_VOCAB_MIN_BYTES)
+		sk_index__term_deltas_add(w->collect, tok, len);
 	return w->xToken(w->fts_ctx, 0, tok, (int)len, (int)start, (int)end);
 }
 

@@ -1,9 +1,10 @@
 /* Unit tests of what a search keeps between searches on one handle: the
  * connection's cache of facet values, row lengths and dates follows the
  * index when this handle or another one changes it, and a search by
- * filters alone (served from that cache) keeps SQL's sense of dates, and
+ * filters alone (served from that cache) keeps SQL's sense of dates,
  * compound parts from the vocabulary in memory are those the trigram
- * index finds. */
+ * index finds, and the vocabulary's counts of records per term (which
+ * rank the parts) are FTS5's own through additions, edits and removals. */
 #include "test_index.h"
 
 #include "samskap/index.h"
@@ -218,6 +219,61 @@ START_TEST(test_compound_parts_from_memory)
 }
 END_TEST
 
+/* How many of the vocabulary's terms FTS5 counts in another number of
+ * records, or misses: read through fts5vocab on a connection of our own. */
+static long long terms_miscounted(void)
+{
+	char *path = sk_printf("%s/.samskap/index.sqlite", dir);
+	sqlite3 *db = NULL;
+	sk_tok_ctx ctx = { 0 };
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_msg(sk_index__fts5_register(db, &ctx) == 0, "%s", sk_error_last());
+	sqlite3_stmt *st = NULL;
+	ck_assert_msg(sqlite3_prepare_v2(db,
+		"SELECT (SELECT count(*) FROM terms t WHERE t.df != coalesce((SELECT doc FROM fts_v v WHERE v.term = t.term), 0))"
+		" + (SELECT count(*) FROM fts_v v WHERE length(CAST(v.term AS BLOB)) >= ?"
+		"    AND NOT EXISTS (SELECT 1 FROM terms t WHERE t.term = v.term)),"
+		" (SELECT count(*) FROM terms WHERE df > 1)", -1, &st, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_int(st, 1, SK_VOCAB_MIN_BYTES);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	long long bad = sqlite3_column_int64(st, 0);
+	ck_assert_int_gt(sqlite3_column_int64(st, 1), 0);   /* the counts are not all 0 or 1 */
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(path);
+	return bad;
+}
+
+START_TEST(test_term_counts_follow_updates)
+{
+	ck_assert_int_eq(terms_miscounted(), 0);
+	/* A term twice in one record and in two of its columns counts once. */
+	sk_test_write(dir, "cases/a.md", "---\ntitle: Velferdsteknologi\ntags: [velferdsteknologi]\n---\n"
+		"Velferdsteknologi og velferdsteknologi; hjemmetjenesten.\n");
+	sk_test_write(dir, "cases/b.md", "---\ntitle: Hjemmetjenesten\n---\nHjemmetjenesten og sensorteknologi.\n");
+	ck_assert_msg(sk_index_update(ix, 0, NULL, NULL, NULL) == 0, "%s", sk_error_last());
+	ck_assert_int_eq(terms_miscounted(), 0);
+	/* An edit drops one term and brings another; a removal takes its
+	 * terms away; a record moves. */
+	sk_test_write(dir, "cases/a.md", "---\ntitle: Omsorgsteknologi\n---\nHjemmetjenesten.\n");
+	char *gone = sk_printf("%s/experiments/y/index.md", dir);
+	ck_assert_int_eq(remove(gone), 0);
+	free(gone);
+	char *from = sk_printf("%s/cases/b.md", dir), *to = sk_printf("%s/cases/c.md", dir);
+	ck_assert_int_eq(rename(from, to), 0);
+	free(from);
+	free(to);
+	ck_assert_msg(sk_index_update(ix, 0, NULL, NULL, NULL) == 0, "%s", sk_error_last());
+	ck_assert_int_eq(terms_miscounted(), 0);
+	/* Ranking by those counts: a part found in one record of several. */
+	char *t = search_trace(ix, "teknologi");
+	ck_assert_msg(strstr(t, "sensorteknologi") && strstr(t, "omsorgsteknologi"), "%s", t);
+	free(t);
+	ck_assert_msg(sk_index_update(ix, SK_INDEX_REBUILD, NULL, NULL, NULL) == 0, "%s", sk_error_last());
+	ck_assert_int_eq(terms_miscounted(), 0);
+}
+END_TEST
+
 TCase *tcase_search(void)
 {
 	TCase *tc = tcase_create("search");
@@ -225,5 +281,6 @@ TCase *tcase_search(void)
 	tcase_add_test(tc, test_cache_follows_updates);
 	tcase_add_test(tc, test_filters_alone_and_dates);
 	tcase_add_test(tc, test_compound_parts_from_memory);
+	tcase_add_test(tc, test_term_counts_follow_updates);
 	return tc;
 }
