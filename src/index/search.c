@@ -2,9 +2,10 @@
  * quoted FTS5 string, a word with its compound parts as alternatives) and
  * SQL conditions whose values are all bound parameters. One pass ranks
  * every match with sk_rank, a bm25 of our own that knows which phrases are
- * the words and which their parts; the hits are gathered in C, the page
- * picked by quickselect, its snippets made by one statement per tier, and
- * the facets counted from a per-connection cache of the records' facet
+ * the words and which their parts, and keeps where a hit that may reach
+ * the page holds them; the hits are gathered in C, the page picked by
+ * quickselect, its snippets cut from those places in its body, and the
+ * facets counted from a per-connection cache of the records' facet
  * values (which also holds the rows' lengths and dates). */
 #include "index_priv.h"
 #include "snippet.h"
@@ -719,7 +720,10 @@ done:
 
 /* sk_rank's state for one statement, bound as a pointer: it reads the
  * roles, and leaves each row's tier and boost beside the score it returns,
- * and which phrases some tier-1 row holds (`held`, for its snippets). */
+ * which parts some tier-1 row holds (`held`, whose IDF ranks them), and
+ * where in its body the row holds its phrases, for its snippet: every
+ * tier-1 row's, and a tier-0 row's while it ranks among the page's
+ * `page_end` best so far (`worst`, a max-heap of their keys). */
 typedef struct rank_state {
 	const unsigned char *roles;
 	int n_roles, n_groups;
@@ -736,7 +740,70 @@ typedef struct rank_state {
 	int tier, boost;             /* the current row's */
 	size_t row_at, row_n;        /* the current row's kept, in tier 1 */
 	int row_len;
+	int *phrase_size;            /* n_roles: tokens in each phrase */
+	sk_snippet_inst *inst;       /* the rows' body instances, row by row */
+	size_t n_inst, cap_inst;
+	size_t row_inst_at, row_inst_n;   /* the current row's */
+	size_t page_end;
+	double *worst;               /* up to page_end keys, worst on top */
+	size_t n_worst, cap_worst;
 } rank_state;
+
+/* Instances kept of one row, for its snippet (a window of 14 tokens has
+ * more than enough to choose from). */
+#define SNIPPET_INST_MAX 64
+#define SNIPPET_COLUMN 2
+#define SNIPPET_TOKENS 14
+
+static void inst_add(rank_state *s, int off, int phrase)
+{
+	if (s->n_inst - s->row_inst_at >= SNIPPET_INST_MAX)
+		return;
+	if (s->n_inst == s->cap_inst) {
+		s->cap_inst = s->cap_inst ? s->cap_inst * 2 : 1024;
+		s->inst = sk_realloc(s->inst, sk_mul_size(s->cap_inst, sizeof *s->inst));
+	}
+	s->inst[s->n_inst++] = (sk_snippet_inst){ off, s->phrase_size[phrase], phrase };
+}
+
+/* Whether a tier-0 row of this key (its score, tripled by the title
+ * boost; smaller is better) may reach the page: among the page_end best
+ * so far, ties included. Keeps the heap of those keys. */
+static int may_reach_page(rank_state *s, double key)
+{
+	double *h = s->worst;
+	size_t n = s->n_worst;
+	if (n < s->page_end) {
+		if (n == s->cap_worst) {
+			s->cap_worst = s->cap_worst ? s->cap_worst * 2 : 64;
+			s->worst = sk_realloc(s->worst, sk_mul_size(s->cap_worst, sizeof *s->worst));
+			h = s->worst;
+		}
+		size_t i = s->n_worst++;
+		for (; i > 0 && h[(i - 1) / 2] < key; i = (i - 1) / 2)
+			h[i] = h[(i - 1) / 2];
+		h[i] = key;
+		return 1;
+	}
+	if (n == 0 || key > h[0])
+		return 0;
+	if (key < h[0]) {   /* the worst leaves: sift the new key down */
+		size_t i = 0;
+		for (;;) {
+			size_t c = 2 * i + 1;
+			if (c >= n)
+				break;
+			if (c + 1 < n && h[c + 1] > h[c])
+				c++;
+			if (h[c] <= key)
+				break;
+			h[i] = h[c];
+			i = c;
+		}
+		h[i] = key;
+	}
+	return 1;
+}
 
 #define RANK_POINTER "sk_rank_state"
 
@@ -798,14 +865,18 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 			if (s->n_roles > n)
 				s->n_roles = n;
 			s->avgdl = (double)n_tokens / (double)s->n_rows;
-			for (int i = 0; i < s->n_roles; i++)
+			for (int i = 0; i < s->n_roles; i++) {
 				s->idf[i] = -1;
+				int size = api->xPhraseSize(fts, i);
+				s->phrase_size[i] = size > 0 ? size : 1;
+			}
 		}
 		s->ready = 1;
 	}
 	/* The words first: they decide the tier, and a tier-0 row ranks by
 	 * them alone, so its parts need not be read. */
 	uint64_t seen = 0, in_title = 0;
+	s->row_inst_at = s->n_inst;
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
 			unsigned role = s->roles[i];
@@ -818,6 +889,8 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 			for (; rc == SQLITE_OK && col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
 				f += col < 3 ? rank_weights[col] : 1.0;
 				title |= col < 2;
+				if (col == SNIPPET_COLUMN)
+					inst_add(s, off, i);
 			}
 			s->freq[i] = f;
 			if (f > 0 && !pass) {
@@ -867,6 +940,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		sqlite3_result_error_code(ctx, rc);
 		return;
 	}
+	if (s->tier == 0 && !may_reach_page(s, -1.0 * score * (s->boost ? 3 : 1)))
+		s->n_inst = s->row_inst_at;
+	s->row_inst_n = s->n_inst - s->row_inst_at;
 	sqlite3_result_double(ctx, -1.0 * score);
 }
 
@@ -876,8 +952,6 @@ int sk_index__search_register(sqlite3 *db, fts5_api *api, sk_tok_ctx *ctx)
 	/* FTS5 frees c when the connection closes (also when this fails). */
 	if (api->xCreateFunction(api, "sk_rank", c, rank_fn, cache_free) != SQLITE_OK)
 		return sk_error_set(SK_ERROR, "cannot register the search's rank function: %s", sqlite3_errmsg(db));
-	if (sk_index__snippet_register(api) != 0)
-		return sk_error_set(SK_ERROR, "cannot register the search's snippet function: %s", sqlite3_errmsg(db));
 	ctx->search = c;
 	return 0;
 }
@@ -890,6 +964,7 @@ typedef struct hit {
 	int tier, boost;
 	size_t at, n;        /* tier 1: its phrases in rank_state.kept */
 	int len;             /* tier 1: its length in tokens */
+	size_t inst_at, inst_n;   /* its body instances in rank_state.inst */
 } hit;
 
 typedef struct hits {
@@ -903,7 +978,7 @@ static void hits_add(hits *h, sqlite3_int64 rid, double score)
 		h->cap = h->cap ? h->cap * 2 : 256;
 		h->v = sk_realloc(h->v, sk_mul_size(h->cap, sizeof *h->v));
 	}
-	h->v[h->len++] = (hit){ rid, score, 0, 0, 0, 0, 0 };
+	h->v[h->len++] = (hit){ rid, score, 0, 0, 0, 0, 0, 0, 0 };
 }
 
 static int hit_key_cmp(const hit *a, const hit *b)
@@ -1092,6 +1167,8 @@ static int find_hits(sk_index *ix, const sk_query *q, const char *expr, const ch
 			h->at = rs->row_at;
 			h->n = rs->row_n;
 			h->len = rs->row_len;
+			h->inst_at = rs->row_inst_at;
+			h->inst_n = rs->row_inst_n;
 		}
 	}
 	if (step != SQLITE_DONE) {
@@ -1268,81 +1345,30 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
 	return 0;
 }
 
-/* Snippets of the page's hits of one tier, highlighting `expr`: one
- * statement that walks the expression's matches between the page's
- * smallest and largest rid and makes a snippet only for the page's own
- * (one statement per hit parses the expression and looks every phrase up
- * again each time) -- unless the tier has so many hits (`n_tier`) that the
- * walk costs more than those look-ups (kommune: 14 500 at 100 000
- * records) and `expr` has no prefix. */
-static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, const int *tiers,
-	size_t n, int tier, size_t n_tier, int prefix, const char *expr, const char *hl_open, const char *hl_close)
+/* Snippets of the page's hits from the instances the ranking pass kept
+ * (`inst[i]`, `n_inst[i]` for hit i): the body read by rowid, one
+ * statement for the page. */
+static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, size_t n,
+	sk_snippet_inst *const *inst, const size_t *n_inst, int n_phrases, const char *hl_open, const char *hl_close)
 {
-	/* A prefix (velferd*) is expanded to its terms at every look-up. */
-	if (n_tier > 4000 && !prefix) {
-		sqlite3_stmt *st = NULL;
-		int rc = sk_index__cached(ix, &st,
-			"SELECT sk_snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3 AND rowid = ?4");
-		if (rc)
-			return rc;
-		sqlite3_bind_text(st, 1, hl_open, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, hl_close, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, expr, -1, SQLITE_STATIC);
-		for (size_t i = 0; i < n && !rc; i++) {
-			if (tiers[i] != tier)
-				continue;
-			sqlite3_bind_int64(st, 4, rids[i]);
-			int step = sqlite3_step(st);
-			if (step == SQLITE_ROW)
-				page[i].snippet = col_dup(st, 0);
-			else if (step != SQLITE_DONE)
-				rc = sk_index__sql_error(ix, "making snippets");
-			sqlite3_reset(st);
-		}
-		sk_index__release(ix, st);
-		return rc;
-	}
-	sk_buf list = SK_BUF_INIT;
-	sqlite3_int64 lo = 0, hi = 0;
-	size_t count = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (tiers[i] != tier)
-			continue;
-		if (!count || rids[i] < lo)
-			lo = rids[i];
-		if (!count || rids[i] > hi)
-			hi = rids[i];
-		sk_buf_printf(&list, "%s%lld", count ? "," : "[", (long long)rids[i]);
-		count++;
-	}
-	if (!count)
-		return 0;
-	sk_buf_putc(&list, ']');
 	sqlite3_stmt *st = NULL;
-	/* +rowid: the page's rids filter the walk, they do not drive it. */
-	int rc = sk_index__cached(ix, &st,
-		"SELECT rowid, sk_snippet(fts, 2, ?1, ?2, '…', 14) FROM fts WHERE fts MATCH ?3"
-		" AND rowid BETWEEN ?4 AND ?5 AND +rowid IN (SELECT value FROM json_each(?6))");
+	int rc = sk_index__cached(ix, &st, "SELECT body FROM fts WHERE rowid = ?");
 	if (rc)
-		goto done;
-	sqlite3_bind_text(st, 1, hl_open, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hl_close, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, lo);
-	sqlite3_bind_int64(st, 5, hi);
-	sqlite3_bind_text(st, 6, list.data, (int)list.len, SQLITE_STATIC);
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
-		for (size_t i = 0; i < n; i++)
-			if (rids[i] == rid && tiers[i] == tier && !page[i].snippet)
-				page[i].snippet = col_dup(st, 1);
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(st, 1, rids[i]);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			const char *body = (const char *)sqlite3_column_text(st, 0);
+			size_t len = (size_t)sqlite3_column_bytes(st, 0);
+			page[i].snippet = sk_snippet_make(body ? body : "", body ? len : 0, inst[i], n_inst[i], n_phrases,
+				SNIPPET_TOKENS, hl_open, hl_close, "…");
+		} else if (step != SQLITE_DONE) {
+			rc = sk_index__sql_error(ix, "making snippets");
+		}
+		sqlite3_reset(st);
 	}
-	if (step != SQLITE_DONE)
-		rc = sk_index__sql_error(ix, "making snippets");
-done:
 	sk_index__release(ix, st);
-	sk_buf_free(&list);
 	return rc;
 }
 
@@ -1452,14 +1478,13 @@ done:
 }
 
 /* The compound parts expand_compound added to each term: how many (for
- * the roles) and which (to write the expression again with fewer). */
+ * the roles) and which (their records are counted to rank them). */
 typedef struct expand_ctx {
 	sk_index *ix;
 	const sk_query *q;
 	int *n_parts;
 	char ***parts;               /* per term, n_parts[i] raw terms */
 	int *first;                  /* per term, its phrase's number */
-	const unsigned char *keep;   /* per phrase; for expand_kept */
 } expand_ctx;
 
 static void expand_counting(void *ud, const sk_qterm *t, sk_buf *alt)
@@ -1483,21 +1508,6 @@ static void expand_counting(void *ud, const sk_qterm *t, sk_buf *alt)
 	e->n_parts[i] = n;
 }
 
-/* The parts expand_counting found whose phrase is kept. */
-static void expand_kept(void *ud, const sk_qterm *t, sk_buf *alt)
-{
-	expand_ctx *e = ud;
-	size_t i = (size_t)(t - e->q->terms);
-	for (int k = 0; k < e->n_parts[i]; k++) {
-		if (!e->keep[e->first[i] + 1 + k])
-			continue;
-		sk_buf_puts(alt, " OR \"");
-		sk_buf_putc(alt, SK_TOK_RAW);
-		sk_buf_puts(alt, e->parts[i][k]);
-		sk_buf_putc(alt, '"');
-	}
-}
-
 /* Runs a statement without results from the handle's cache (BEGIN and
  * COMMIT, twice a search: sqlite3_exec would parse them each time). */
 static int run_cached(sk_index *ix, const char *sql)
@@ -1518,7 +1528,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	sk_query *q = NULL;
 	char *pos = NULL, *exact = NULL, *neg = NULL, *match = NULL, *exact_match = NULL;
 	int *n_parts = NULL, *first = NULL, began = 0;
-	char ***parts = NULL, *pos_held = NULL;
+	char ***parts = NULL;
 	unsigned char *held = NULL;
 	char **part_text = NULL;
 	rank_state rs;
@@ -1527,7 +1537,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	candidate *cand = NULL;
 	size_t n_cand = 0;
 	sqlite3_int64 *rids = NULL;
-	int *tiers = NULL;
+	sk_snippet_inst **page_inst = NULL;
+	size_t *page_n_inst = NULL;
 	sk_search_result *res = sk_calloc(1, sizeof *res);
 	sk_search_opts defaults = { 0 };
 	if (!opts)
@@ -1555,7 +1566,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	n_parts = sk_calloc(q->n_terms + 1, sizeof *n_parts);
 	first = sk_calloc(q->n_terms + 1, sizeof *first);
 	parts = sk_calloc(q->n_terms + 1, sizeof *parts);
-	expand_ctx ectx = { ix, q, n_parts, parts, first, NULL };
+	expand_ctx ectx = { ix, q, n_parts, parts, first };
 	pos = sk_index__query_fts(q, 0, expand_counting, &ectx);
 	exact = sk_index__query_fts(q, 0, NULL, NULL);
 	neg = sk_index__query_fts(q, 1, NULL, NULL);
@@ -1578,6 +1589,10 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	rs.freq = sk_calloc(roles.len + 1, sizeof *rs.freq);
 	rs.held = held;
 	rs.cache = ix->tctx.search;
+	rs.phrase_size = sk_calloc(roles.len + 1, sizeof *rs.phrase_size);
+	/* Tier 1 is ranked only when the page reaches it. */
+	size_t end = opts->offset + limit < opts->offset ? SIZE_MAX : opts->offset + limit;
+	rs.page_end = end;
 	if ((rc = find_hits(ix, q, exact ? (match ? match : exact_match) : NULL, neg, &rs, &all)) != 0)
 		goto done;
 	res->total = all.len;
@@ -1593,8 +1608,6 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 			if (all.v[i].boost)
 				all.v[i].score *= 3;
 
-	/* Tier 1 is ranked only when the page reaches it. */
-	size_t end = opts->offset + limit < opts->offset ? SIZE_MAX : opts->offset + limit;
 	if (exact_hits < all.len && exact_hits < end) {
 		part_text = sk_calloc(roles.len + 1, sizeof *part_text);
 		for (size_t i = 0; i < q->n_terms; i++)
@@ -1607,7 +1620,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		goto done;
 	res->hits = sk_calloc(limit, sizeof *res->hits);
 	rids = sk_calloc(limit, sizeof *rids);
-	tiers = sk_calloc(limit, sizeof *tiers);
+	page_inst = sk_calloc(limit, sizeof *page_inst);
+	page_n_inst = sk_calloc(limit, sizeof *page_n_inst);
 	for (size_t i = opts->offset; i < n_cand && res->n_hits < limit; i++) {
 		sk_search_hit *h = &res->hits[res->n_hits];
 		candidate *c = &cand[i];
@@ -1620,25 +1634,15 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 		h->score = exact ? c->h.score : 0;
 		h->valid = c->valid;
 		rids[res->n_hits] = c->h.rid;
-		tiers[res->n_hits] = c->h.tier;
+		page_inst[res->n_hits] = rs.inst ? rs.inst + c->h.inst_at : NULL;
+		page_n_inst[res->n_hits] = c->h.inst_n;
 		res->n_hits++;
 	}
 	if (exact) {
-		/* Parts are highlighted only where they found the record: tier 1
-		 * with the parts that some tier-1 hit holds (a snippet shows only
-		 * phrases its record holds, and 75 phrases, three words and their
-		 * parts, cost a walk of 75 doclists). */
-		if (match) {
-			ectx.keep = held;
-			pos_held = sk_index__query_fts(q, 0, expand_kept, &ectx);
-		}
-		int prefix = 0;
-		for (size_t i = 0; i < q->n_terms; i++)
-			prefix |= !q->terms[i].negated && q->terms[i].prefix;
-		if ((rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 0, exact_hits, prefix, exact,
-			hl_open, hl_close)) != 0 ||
-			(match && (rc = page_snippets(ix, res->hits, rids, tiers, res->n_hits, 1, all.len - exact_hits,
-				prefix, pos_held, hl_open, hl_close)) != 0))
+		/* A tier-0 row kept the words' instances, a tier-1 row its parts'
+		 * too: parts are highlighted only where they found the record. */
+		if ((rc = page_snippets(ix, res->hits, rids, res->n_hits, page_inst, page_n_inst, rs.n_roles,
+			hl_open, hl_close)) != 0)
 			goto done;
 		for (size_t i = 0; i < res->n_hits; i++) {
 			if (!res->hits[i].snippet)
@@ -1658,7 +1662,8 @@ done:
 		candidate_free(&cand[i]);
 	free(cand);
 	free(rids);
-	free(tiers);
+	free(page_inst);
+	free(page_n_inst);
 	free(all.v);
 	sk_buf_free(&roles);
 	for (size_t i = 0; parts && i < q->n_terms; i++) {
@@ -1670,11 +1675,13 @@ done:
 	free(n_parts);
 	free(first);
 	free(held);
-	free(pos_held);
 	free(part_text);
 	free(rs.idf);
 	free(rs.freq);
 	free(rs.kept);
+	free(rs.phrase_size);
+	free(rs.inst);
+	free(rs.worst);
 	sk_index__query_free(q);
 	free(pos);
 	free(exact);

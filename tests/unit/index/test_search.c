@@ -274,6 +274,48 @@ START_TEST(test_term_counts_follow_updates)
 }
 END_TEST
 
+START_TEST(test_snippets_on_every_page)
+{
+	/* 60 records where omsorg (and a compound of it) comes up a varying
+	 * number of times at varying places, and a few in the title: the
+	 * ranking pass keeps the places of the hits that may reach the page
+	 * asked for, so a page further down shows what one long page shows. */
+	for (int i = 0; i < 60; i++) {
+		sk_buf body = SK_BUF_INIT;
+		for (int w = 0; w < 40 + (i * 7) % 50; w++)
+			sk_buf_printf(&body, "%s ", w % (3 + i % 5) == 0 ? "omsorg" : w % 11 == 0 ? "eldreomsorg" : "tekst");
+		char *path = sk_printf("cases/c%02d.md", i);
+		char *text = sk_printf("---\ntitle: %s %d\n---\n%s\n", i % 9 == 0 ? "Omsorg" : "Sak", i, body.data);
+		sk_test_write(dir, path, text);
+		free(path);
+		free(text);
+		sk_buf_free(&body);
+	}
+	ck_assert_msg(sk_index_update(ix, 0, NULL, NULL, NULL) == 0, "%s", sk_error_last());
+	static const char *const queries[] = { "omsorg", "eldreomsorg", "omsorg tekst", "omsorg OR tekst" };
+	for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
+		sk_search_result *all = NULL;
+		sk_search_opts o = { 60, 0, 0, NULL, NULL };
+		ck_assert_msg(sk_index_search(&all, ix, queries[q], &o) == 0, "%s", sk_error_last());
+		ck_assert_uint_ge(all->n_hits, 20);
+		for (size_t offset = 0; offset + 5 <= all->n_hits; offset += 7) {
+			sk_search_result *page = NULL;
+			sk_search_opts po = { 5, offset, 0, NULL, NULL };
+			ck_assert_msg(sk_index_search(&page, ix, queries[q], &po) == 0, "%s", sk_error_last());
+			ck_assert_uint_eq(page->n_hits, 5);
+			for (size_t k = 0; k < 5; k++) {
+				const sk_search_hit *a = &all->hits[offset + k], *b = &page->hits[k];
+				ck_assert_str_eq(b->id, a->id);
+				ck_assert_str_eq(b->snippet, a->snippet);
+				ck_assert_msg(strchr(b->snippet, '['), "%s: %s has no highlight: %s", queries[q], b->id, b->snippet);
+			}
+			sk_search_result_free(page);
+		}
+		sk_search_result_free(all);
+	}
+}
+END_TEST
+
 TCase *tcase_search(void)
 {
 	TCase *tc = tcase_create("search");
@@ -282,5 +324,6 @@ TCase *tcase_search(void)
 	tcase_add_test(tc, test_filters_alone_and_dates);
 	tcase_add_test(tc, test_compound_parts_from_memory);
 	tcase_add_test(tc, test_term_counts_follow_updates);
+	tcase_add_test(tc, test_snippets_on_every_page);
 	return tc;
 }
