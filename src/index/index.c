@@ -2,6 +2,7 @@
  * with the knowledge base, from git (tree diff plus uncommitted edits) or,
  * outside a repository, from file sizes, times and hashes. */
 #include "index_priv.h"
+#include "snippet.h"
 
 #include "samskap/store.h"
 
@@ -13,7 +14,7 @@
 
 /* Bump when the schema or what goes into it changes: an older index is
  * emptied and rebuilt. */
-#define SCHEMA_VERSION "13"
+#define SCHEMA_VERSION "14"
 
 static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -65,10 +66,14 @@ static const char *const schema_sql =
 	"  df INTEGER NOT NULL DEFAULT 0);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS terms_tri USING fts5(term, tokenize='trigram',"
 	"  content='terms', content_rowid='tid');"
-	"CREATE VIRTUAL TABLE IF NOT EXISTS fts_v USING fts5vocab(fts, 'row');";
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts_v USING fts5vocab(fts, 'row');"
+	/* Where every SK_SNIPPET_MARK_EVERY-th word of a record's body starts
+	 * (see sk_snippet_marks): a snippet deep in a body starts reading
+	 * there instead of at its first word. */
+	"CREATE TABLE IF NOT EXISTS marks(rid INTEGER PRIMARY KEY, at BLOB NOT NULL);";
 
 static const char *const drop_sql =
-	"DROP TABLE IF EXISTS fts_v; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS terms_tri;"
+	"DROP TABLE IF EXISTS fts_v; DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS terms_tri; DROP TABLE IF EXISTS marks;"
 	"DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS strays; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS fields; DROP TABLE IF EXISTS tags;"
 	"DROP TABLE IF EXISTS links; DROP TABLE IF EXISTS record_front; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;";
 
@@ -305,8 +310,8 @@ void sk_index_free(sk_index *ix)
 /* Prepared statements an update reuses. */
 typedef struct writer {
 	sk_index *ix;
-	sqlite3_stmt *find, *del_rec, *del_front, *del_fts, *del_links, *del_tags, *del_facets, *del_fields;
-	sqlite3_stmt *ins_rec, *ins_front, *ins_fts, *ins_link, *ins_tag, *ins_facet, *ins_field, *touch;
+	sqlite3_stmt *find, *del_rec, *del_front, *del_fts, *del_links, *del_tags, *del_facets, *del_fields, *del_marks;
+	sqlite3_stmt *ins_rec, *ins_front, *ins_fts, *ins_link, *ins_tag, *ins_facet, *ins_field, *touch, *ins_marks;
 	sk_index_stats *stats;
 	sk_term_deltas terms;
 	sk_record_validator *validator;
@@ -318,7 +323,7 @@ static void writer_free(writer *w)
 {
 	sqlite3_stmt **all[] = { &w->find, &w->del_rec, &w->del_front, &w->ins_front, &w->del_fts, &w->del_links, &w->del_tags,
 		&w->del_facets, &w->del_fields, &w->ins_rec, &w->ins_fts, &w->ins_link, &w->ins_tag,
-		&w->ins_facet, &w->ins_field, &w->touch };
+		&w->ins_facet, &w->ins_field, &w->touch, &w->del_marks, &w->ins_marks };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
 		sqlite3_finalize(*all[i]);
 		*all[i] = NULL;
@@ -343,6 +348,8 @@ static int writer_init(writer *w, sk_index *ix, sk_index_stats *stats)
 		(rc = sk_index__prepare(ix, &w->del_tags, "DELETE FROM tags WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_facets, "DELETE FROM facets WHERE rid = ?")) ||
 		(rc = sk_index__prepare(ix, &w->del_fields, "DELETE FROM fields WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->del_marks, "DELETE FROM marks WHERE rid = ?")) ||
+		(rc = sk_index__prepare(ix, &w->ins_marks, "INSERT INTO marks(rid, at) VALUES(?, ?)")) ||
 		(rc = sk_index__prepare(ix, &w->ins_rec,
 			"INSERT INTO records(id, type, path, experiment, title, date, date_end, blob,"
 			" size, mtime, wt, valid) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)")) ||
@@ -380,7 +387,7 @@ static void count_document(writer *w, int sign)
 static int remove_rid(writer *w, sqlite3_int64 rid)
 {
 	sqlite3_stmt *sts[] = { w->del_fts, w->del_links, w->del_tags, w->del_facets, w->del_fields,
-		w->del_front, w->del_rec };
+		w->del_marks, w->del_front, w->del_rec };
 	count_document(w, -1);
 	for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) {
 		sqlite3_bind_int64(sts[i], 1, rid);
@@ -700,6 +707,15 @@ static int index_file(writer *w, const char *path, sqlite3_int64 old_rid, const 
 	sqlite3_bind_text(w->ins_fts, 4, body.data ? body.data : "", -1, SQLITE_STATIC);
 	count_document(w, 1);
 	if ((rc = step_done(w, w->ins_fts, "adding text")) != 0)
+		goto done;
+	sk_buf marks = SK_BUF_INIT;
+	if (body.len && sk_snippet_marks(body.data, body.len, &marks) > 0) {
+		sqlite3_bind_int64(w->ins_marks, 1, rid);
+		sqlite3_bind_blob(w->ins_marks, 2, marks.data, (int)marks.len, SQLITE_STATIC);
+		rc = step_done(w, w->ins_marks, "adding text");
+	}
+	sk_buf_free(&marks);
+	if (rc)
 		goto done;
 	w->stats->indexed++;
 done:

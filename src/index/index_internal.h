@@ -45,6 +45,8 @@ int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok
  * and is returned. */
 typedef int (*sk_word_fn)(void *ud, size_t start, size_t end);
 int sk_index__words(const char *text, size_t len, sk_word_fn fn, void *ud);
+/* The same from byte `from` on, which must be where a word starts (or 0). */
+int sk_index__words_at(const char *text, size_t len, size_t from, sk_word_fn fn, void *ud);
 
 /* Folds and stems one word into a new string (caller frees); "" when the
  * text has no word characters; the first token when it has several. */

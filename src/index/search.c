@@ -1346,13 +1346,16 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
 }
 
 /* Snippets of the page's hits from the instances the ranking pass kept
- * (`inst[i]`, `n_inst[i]` for hit i): the body read by rowid, one
- * statement for the page. */
+ * (`inst[i]`, `n_inst[i]` for hit i): the body and its marks read by
+ * rowid. The body is read from FTS5's content table itself (fts_content,
+ * its columns c0, c1, c2), a b-tree look-up where a query of the fts
+ * table by rowid runs a statement of its own inside. */
 static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, size_t n,
 	sk_snippet_inst *const *inst, const size_t *n_inst, int n_phrases, const char *hl_open, const char *hl_close)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__cached(ix, &st, "SELECT body FROM fts WHERE rowid = ?");
+	int rc = sk_index__cached(ix, &st,
+		"SELECT c.c2, m.at FROM fts_content c LEFT JOIN marks m ON m.rid = c.id WHERE c.id = ?");
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n && !rc; i++) {
@@ -1361,8 +1364,10 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 		if (step == SQLITE_ROW) {
 			const char *body = (const char *)sqlite3_column_text(st, 0);
 			size_t len = (size_t)sqlite3_column_bytes(st, 0);
-			page[i].snippet = sk_snippet_make(body ? body : "", body ? len : 0, inst[i], n_inst[i], n_phrases,
-				SNIPPET_TOKENS, hl_open, hl_close, "…");
+			const unsigned char *marks = sqlite3_column_blob(st, 1);
+			size_t n_marks = (size_t)sqlite3_column_bytes(st, 1);
+			page[i].snippet = sk_snippet_make(body ? body : "", body ? len : 0, marks, n_marks, inst[i], n_inst[i],
+				n_phrases, SNIPPET_TOKENS, hl_open, hl_close, "…");
 		} else if (step != SQLITE_DONE) {
 			rc = sk_index__sql_error(ix, "making snippets");
 		}

@@ -6,8 +6,9 @@
  * ranking pass, which reads every hit's instances anyway: an FTS5 function
  * would have to match the expression again (every phrase and compound part
  * looked up once more, half of a search of a word with 24 parts at 1 000
- * records). The text is split into words only up to the window's end,
- * without stemming: a word is a token, as the tokenizer counts them. The
+ * records). The text is split into words without stemming (a word is a
+ * token, as the tokenizer counts them) from the index's mark nearest
+ * before the window (every 16th word's place) up to the window's end. The
  * window does not move back to a sentence's start as FTS5's snippet()
  * does. */
 #include "snippet.h"
@@ -15,6 +16,7 @@
 #include "index_internal.h"
 #include "samskap/util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,8 +107,58 @@ static int pick_start(const sk_snippet_inst *v, size_t n, int n_tok, int n_phras
 	return best_start;
 }
 
-char *sk_snippet_make(const char *text, size_t n_text, sk_snippet_inst *v, size_t n, int n_phrases,
-	int n_tok, const char *open, const char *close, const char *ellipsis)
+typedef struct marker {
+	sk_buf *out;
+	size_t words;
+} marker;
+
+static int mark_word(void *ud, size_t start, size_t end)
+{
+	(void)end;
+	marker *m = ud;
+	if (m->words++ % SK_SNIPPET_MARK_EVERY == 0 && m->words > 1) {
+		uint32_t at = (uint32_t)start;
+		unsigned char b[4] = { (unsigned char)at, (unsigned char)(at >> 8), (unsigned char)(at >> 16),
+			(unsigned char)(at >> 24) };
+		sk_buf_put(m->out, (const char *)b, 4);
+	}
+	return 0;
+}
+
+size_t sk_snippet_marks(const char *text, size_t n_text, sk_buf *out)
+{
+	if (n_text > UINT32_MAX)
+		return 0;
+	size_t before = out->len;
+	marker m = { out, 0 };
+	sk_index__words(text, n_text, mark_word, &m);
+	return (out->len - before) / 4;
+}
+
+/* The mark nearest at or before word `word` (0, 0 without one): its
+ * word's number and its place, which must lie inside the text. */
+static void nearest_mark(const unsigned char *marks, size_t n_marks, size_t n_text, int word, int *at_word,
+	size_t *at)
+{
+	*at_word = 0;
+	*at = 0;
+	size_t k = (size_t)(word > 0 ? word : 0) / SK_SNIPPET_MARK_EVERY;
+	size_t have = marks ? n_marks / 4 : 0;
+	if (k > have)
+		k = have;
+	if (k == 0)
+		return;
+	const unsigned char *p = marks + (k - 1) * 4;
+	size_t off = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+	if (off >= n_text)
+		return;
+	*at_word = (int)(k * SK_SNIPPET_MARK_EVERY);
+	*at = off;
+}
+
+char *sk_snippet_make(const char *text, size_t n_text, const unsigned char *marks, size_t n_marks,
+	sk_snippet_inst *v, size_t n, int n_phrases, int n_tok, const char *open, const char *close,
+	const char *ellipsis)
 {
 	if (n_tok < 1)
 		n_tok = 1;
@@ -120,8 +172,12 @@ char *sk_snippet_make(const char *text, size_t n_text, sk_snippet_inst *v, size_
 		if (t >= 0 && t < n_tok && v[i].size > hl_len[t])
 			hl_len[t] = v[i].size;
 	}
-	cut c = { text, n_text, start, start + n_tok, hl_len, open, close, ellipsis, 0, 0, -1, 0, SK_BUF_INIT };
-	sk_index__words(text, n_text, cut_word, &c);
+	int from_word = 0;
+	size_t from = 0;
+	nearest_mark(marks, n_marks, n_text, start, &from_word, &from);
+	/* Offsets stay the whole text's: the words are read from `from`. */
+	cut c = { text, n_text, start, start + n_tok, hl_len, open, close, ellipsis, from_word, 0, -1, 0, SK_BUF_INIT };
+	sk_index__words_at(text, n_text, from, cut_word, &c);
 	if (c.hl_until >= 0)
 		sk_buf_puts(&c.out, c.close);
 	if (c.more)

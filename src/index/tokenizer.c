@@ -370,10 +370,15 @@ int sk_index__tokenize(sk_tok *t, const char *text, size_t len, int stem, sk_tok
 
 int sk_index__words(const char *text, size_t len, sk_word_fn fn, void *ud)
 {
+	return sk_index__words_at(text, len, 0, fn, ud);
+}
+
+int sk_index__words_at(const char *text, size_t len, size_t from, sk_word_fn fn, void *ud)
+{
 	const unsigned char *s = (const unsigned char *)text;
 	size_t wstart = 0, wend = 0;
 	int in_word = 0;
-	size_t i = 0;
+	size_t i = from < len ? from : len;
 	while (i < len) {
 		size_t at = i;
 		unsigned b = s[i];

@@ -1,4 +1,6 @@
-/* Unit tests of the search tokenizer: word splitting, folding, stemming. */
+/* Unit tests of the search tokenizer: word splitting, folding, stemming;
+ * and of the snippets cut from its words, read from the body's marks. */
+#include "snippet.h"
 #include "test_index.h"
 
 #include <stdlib.h>
@@ -167,6 +169,49 @@ START_TEST(test_stem_word)
 }
 END_TEST
 
+START_TEST(test_snippet_from_marks)
+{
+	/* Words of several scripts and marks between them: every window made
+	 * reading from the nearest mark is the one made reading from the start,
+	 * with and without instances, and marks that do not fit the text are
+	 * not used. */
+	static const char *const words[] = { "Velferdsteknologi", "i", "Bærum,", "«hverdagsrehabilitering»",
+		"–", "eldre", "og", "unge;", "naïve", "e\xcc\x81tude", "2040", "R&D", "Ålesund", "øst.", "…" };
+	sk_buf text = SK_BUF_INIT;
+	for (int i = 0; i < 300; i++)
+		sk_buf_printf(&text, "%s%s", words[(i * 7) % 15], i % 13 == 12 ? "\n\n" : " ");
+	sk_buf marks = SK_BUF_INIT;
+	size_t n_marks = sk_snippet_marks(text.data, text.len, &marks);
+	ck_assert_uint_gt(n_marks, 10);
+	ck_assert_uint_eq(marks.len, n_marks * 4);
+	for (int w = 0; w < 280; w += 3) {
+		sk_snippet_inst a[2] = { { w, 1, 0 }, { w + 5, 2, 1 } }, b[2];
+		memcpy(b, a, sizeof a);
+		char *plain = sk_snippet_make(text.data, text.len, NULL, 0, a, 2, 2, 14, "[", "]", "…");
+		char *marked = sk_snippet_make(text.data, text.len, (const unsigned char *)marks.data, marks.len, b, 2,
+			2, 14, "[", "]", "…");
+		ck_assert_str_eq(marked, plain);
+		ck_assert_msg(strchr(marked, '['), "%s", marked);
+		free(plain);
+		free(marked);
+	}
+	char *first = sk_snippet_make(text.data, text.len, (const unsigned char *)marks.data, marks.len, NULL, 0, 0,
+		14, "[", "]", "…");
+	ck_assert_msg(strncmp(first, "Velferdsteknologi", 17) == 0, "%s", first);
+	free(first);
+	/* Another text's marks, past this one's end: read from the start. */
+	sk_snippet_inst late = { 200, 1, 0 };
+	char *expect = sk_snippet_make(text.data, text.len, NULL, 0, &late, 1, 1, 14, "[", "]", "…");
+	unsigned char wrong[8] = { 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x7f };
+	char *got = sk_snippet_make(text.data, text.len, wrong, sizeof wrong, &late, 1, 1, 14, "[", "]", "…");
+	ck_assert_str_eq(got, expect);
+	free(expect);
+	free(got);
+	sk_buf_free(&marks);
+	sk_buf_free(&text);
+}
+END_TEST
+
 TCase *tcase_tokenizer(void)
 {
 	TCase *tc = tcase_create("tokenizer");
@@ -178,5 +223,6 @@ TCase *tcase_tokenizer(void)
 	tcase_add_test(tc, test_stem_swedish_sees_original);
 	tcase_add_test(tc, test_unknown_language);
 	tcase_add_test(tc, test_stem_word);
+	tcase_add_test(tc, test_snippet_from_marks);
 	return tc;
 }
