@@ -162,18 +162,23 @@ static void trigram_query(sk_buf *q, const char *stem, size_t slen)
 
 static const sk_vocab *cache_vocab(const sk_search_cache *c);
 
-/* The compound parts of one word found so far (see expand_compound). */
+/* The compound parts of one word found so far (see expand_compound), and
+ * how many records hold each (-1: not known here). */
+#define PARTS_MAX 24
 typedef struct part_search {
 	const char *stem;
 	size_t slen;
 	sk_buf *alt;
 	int added, looked;
+	const sk_vocab *vocab;
+	sqlite3_int64 df[PARTS_MAX];
 } part_search;
 
 /* Takes a term holding the stem at `at` as a part when the stem starts it
  * or follows at least four letters, which keeps `eldre` from finding
- * `foreldre`; 1 once 24 parts are found or 2000 terms looked at. */
-static int part_take(const char *term, const char *at, void *ud)
+ * `foreldre`; 1 once PARTS_MAX parts are found or 2000 terms looked at.
+ * `i`: the term's number in the vocabulary, SIZE_MAX without it. */
+static int part_take(const char *term, size_t i, const char *at, void *ud)
 {
 	part_search *ps = ud;
 	ps->looked++;
@@ -183,18 +188,18 @@ static int part_take(const char *term, const char *at, void *ud)
 		sk_buf_putc(ps->alt, SK_TOK_RAW);
 		sk_buf_puts(ps->alt, term);   /* terms are words: no '"' in them */
 		sk_buf_putc(ps->alt, '"');
-		ps->added++;
+		ps->df[ps->added++] = i == SIZE_MAX ? -1 : sk_vocab_df(ps->vocab, i);
 	}
-	return ps->added >= 24 || ps->looked >= 2000;
+	return ps->added >= PARTS_MAX || ps->looked >= 2000;
 }
 
 /* Compound expansion: indexed terms that hold the word's stem as a part
  * (teknologi → velferdsteknologi), shortest first: from the connection's
  * vocabulary in memory when it has one, else from the trigram index over
- * the vocabulary, which finds the same terms in the same order. */
-static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
+ * the vocabulary, which finds the same terms in the same order. df gets
+ * how many records hold each part added (-1: not known here). */
+static void expand_compound(sk_index *ix, const sk_qterm *t, sk_buf *alt, sqlite3_int64 df[PARTS_MAX])
 {
-	sk_index *ix = ud;
 	int n = 0;
 	sk_index__tokenize(ix->tok, t->text, strlen(t->text), 1, count_token, &n);
 	if (n != 1)
@@ -203,10 +208,10 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 	sqlite3_stmt *st = NULL;
 	sk_buf q = SK_BUF_INIT;
 	size_t slen = strlen(stem);
-	part_search ps = { stem, slen, alt, 0, 0 };
+	const sk_vocab *vocab = cache_vocab(ix->tctx.search);
+	part_search ps = { stem, slen, alt, 0, 0, vocab, { 0 } };
 	if (sk_utf8_length(stem, slen) < 4 || sk_utf8_length(stem, slen) > SK_TOK_MAX)
 		goto done;
-	const sk_vocab *vocab = cache_vocab(ix->tctx.search);
 	if (vocab) {
 		sk_vocab_each_holding(vocab, stem, part_take, &ps);
 		goto done;
@@ -238,13 +243,14 @@ static void expand_compound(void *ud, const sk_qterm *t, sk_buf *alt)
 			const char *at = term ? strstr(term, stem) : NULL;
 			if (!at)
 				others++;
-			else if (part_take(term, at, &ps))
+			else if (part_take(term, SIZE_MAX, at, &ps))
 				break;
 		}
 		if (others < 2000)
 			break;
 	}
 done:
+	memcpy(df, ps.df, sizeof ps.df);
 	sk_index__release(ix, st);
 	sk_buf_free(&q);
 	free(stem);
@@ -611,21 +617,28 @@ static int load_dates(sk_index *ix, sk_search_cache *c)
 	return rc;
 }
 
-/* Reads the vocabulary again when the terms table has grown. Without it
- * (it could not be read) compound parts come from the trigram index. */
+/* Reads the vocabulary again when the terms table has grown (or was made
+ * again: its last tid tells), and the terms' record counts after every
+ * write. Without the vocabulary (it could not be read) compound parts come
+ * from the trigram index, and without the counts from the terms table. */
 static void vocab_refresh(sk_index *ix, sk_search_cache *c)
 {
 	sqlite3_stmt *st = NULL;
-	sqlite3_int64 count = -1;
-	if (sk_index__prepare(ix, &st, "SELECT count(*) FROM terms") == 0 && sqlite3_step(st) == SQLITE_ROW)
+	sqlite3_int64 count = -1, last = -1;
+	if (sk_index__prepare(ix, &st, "SELECT count(*), coalesce(max(tid), 0) FROM terms") == 0 &&
+		sqlite3_step(st) == SQLITE_ROW) {
 		count = sqlite3_column_int64(st, 0);
+		last = sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
-	if (c->vocab && count == (sqlite3_int64)sk_vocab_terms(c->vocab))
-		return;
-	sk_vocab_free(c->vocab);
-	c->vocab = NULL;
-	if (count >= 0)
-		sk_vocab_load(&c->vocab, ix->db);
+	if (!c->vocab || count != (sqlite3_int64)sk_vocab_terms(c->vocab) || last != sk_vocab_last_tid(c->vocab)) {
+		sk_vocab_free(c->vocab);
+		c->vocab = NULL;
+		if (count >= 0)
+			sk_vocab_load(&c->vocab, ix->db);
+	}
+	if (c->vocab)
+		sk_vocab_load_df(c->vocab, ix->db);
 	sk_error_clear();
 }
 
@@ -1184,16 +1197,23 @@ done:
 
 /* Ranks the tier-1 hits, whose phrases sk_rank kept: the IDF of each part
  * a tier-1 hit holds (`part_text[i]`, a raw term) from the records that
- * hold it as the terms table counts them (an FTS5 query per part, which
- * looks the term up again, was a quarter of such a search), then the same
- * sums sk_rank would have made. */
-static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part_text)
+ * hold it as the terms table counts them (`df[i]` when the vocabulary in
+ * memory told; an FTS5 query per part, which looks the term up again, was
+ * a quarter of such a search), then the same sums sk_rank would have
+ * made. */
+static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part_text, const sqlite3_int64 *df)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
 	for (int i = 0; i < rs->n_roles; i++) {
 		if (!rs->held[i] || rs->idf[i] >= 0 || !part_text[i])
 			continue;
+		if (df[i] >= 0) {
+			double n = (double)df[i];
+			double idf = log(((double)rs->n_rows - n + 0.5) / (n + 0.5));
+			rs->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+			continue;
+		}
 		if (!st && (rc = sk_index__cached(ix, &st, "SELECT df FROM terms WHERE term = ?")) != 0)
 			goto done;
 		sqlite3_bind_text(st, 1, part_text[i], -1, SQLITE_STATIC);
@@ -1489,6 +1509,7 @@ typedef struct expand_ctx {
 	const sk_query *q;
 	int *n_parts;
 	char ***parts;               /* per term, n_parts[i] raw terms */
+	sqlite3_int64 **part_df;     /* per term, their records (-1: unknown) */
 	int *first;                  /* per term, its phrase's number */
 } expand_ctx;
 
@@ -1496,11 +1517,13 @@ static void expand_counting(void *ud, const sk_qterm *t, sk_buf *alt)
 {
 	expand_ctx *e = ud;
 	size_t i = (size_t)(t - e->q->terms), before = alt->len;
-	expand_compound(e->ix, t, alt);
+	sqlite3_int64 df[PARTS_MAX];
+	expand_compound(e->ix, t, alt, df);
 	int n = 0;
 	for (size_t k = before; k < alt->len; k++)
 		n += alt->data[k] == SK_TOK_RAW;
 	e->parts[i] = n ? sk_calloc((size_t)n, sizeof *e->parts[i]) : NULL;
+	e->part_df[i] = n ? sk_calloc((size_t)n, sizeof *e->part_df[i]) : NULL;
 	n = 0;
 	for (size_t k = before; k < alt->len; k++) {
 		if (alt->data[k] != SK_TOK_RAW)
@@ -1508,6 +1531,7 @@ static void expand_counting(void *ud, const sk_qterm *t, sk_buf *alt)
 		size_t end = k + 1;
 		while (end < alt->len && alt->data[end] != '"')
 			end++;
+		e->part_df[i][n] = n < PARTS_MAX ? df[n] : -1;
 		e->parts[i][n++] = sk_strndup(alt->data + k + 1, end - k - 1);
 	}
 	e->n_parts[i] = n;
@@ -1536,6 +1560,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	char ***parts = NULL;
 	unsigned char *held = NULL;
 	char **part_text = NULL;
+	sqlite3_int64 **part_df = NULL, *phrase_df = NULL;
 	rank_state rs;
 	sk_buf roles = SK_BUF_INIT;
 	hits all = { NULL, 0, 0 };
@@ -1571,7 +1596,8 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	n_parts = sk_calloc(q->n_terms + 1, sizeof *n_parts);
 	first = sk_calloc(q->n_terms + 1, sizeof *first);
 	parts = sk_calloc(q->n_terms + 1, sizeof *parts);
-	expand_ctx ectx = { ix, q, n_parts, parts, first };
+	part_df = sk_calloc(q->n_terms + 1, sizeof *part_df);
+	expand_ctx ectx = { ix, q, n_parts, parts, part_df, first };
 	pos = sk_index__query_fts(q, 0, expand_counting, &ectx);
 	exact = sk_index__query_fts(q, 0, NULL, NULL);
 	neg = sk_index__query_fts(q, 1, NULL, NULL);
@@ -1615,10 +1641,13 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 
 	if (exact_hits < all.len && exact_hits < end) {
 		part_text = sk_calloc(roles.len + 1, sizeof *part_text);
+		phrase_df = sk_calloc(roles.len + 1, sizeof *phrase_df);
 		for (size_t i = 0; i < q->n_terms; i++)
-			for (int k = 0; !q->terms[i].negated && k < n_parts[i]; k++)
+			for (int k = 0; !q->terms[i].negated && k < n_parts[i]; k++) {
 				part_text[first[i] + 1 + k] = parts[i][k];
-		if ((rc = rank_tier1(ix, &rs, &all, part_text)) != 0)
+				phrase_df[first[i] + 1 + k] = part_df[i][k];
+			}
+		if ((rc = rank_tier1(ix, &rs, &all, part_text, phrase_df)) != 0)
 			goto done;
 	}
 	if ((rc = page_candidates(ix, &all, end, &cand, &n_cand)) != 0)
@@ -1675,8 +1704,11 @@ done:
 		for (int k = 0; k < n_parts[i]; k++)
 			free(parts[i][k]);
 		free(parts[i]);
+		free(part_df[i]);
 	}
 	free(parts);
+	free(part_df);
+	free(phrase_df);
 	free(n_parts);
 	free(first);
 	free(held);

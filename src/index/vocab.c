@@ -25,6 +25,8 @@ struct sk_vocab {
 	uint32_t *first, *count;
 	size_t cap;
 	uint32_t *postings;    /* term numbers, ascending within a trigram */
+	sqlite3_int64 last_tid;
+	uint32_t *df;          /* n_terms record counts, or NULL */
 };
 
 static uint32_t tri_key(const unsigned char *p)
@@ -97,7 +99,7 @@ int sk_vocab_load(sk_vocab **out, sqlite3 *db)
 	int rc = 0;
 
 	*out = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT term FROM terms ORDER BY tid", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT term, tid FROM terms ORDER BY tid", -1, &st, NULL) != SQLITE_OK) {
 		rc = sk_error_set(SK_ERROR, "reading the vocabulary: %s", sqlite3_errmsg(db));
 		goto fail;
 	}
@@ -123,6 +125,7 @@ int sk_vocab_load(sk_vocab **out, sqlite3 *db)
 			v->text = sk_realloc(v->text, cap_text);
 		}
 		v->term_at[v->n_terms++] = (uint32_t)len_text;
+		v->last_tid = sqlite3_column_int64(st, 1);
 		memcpy(v->text + len_text, term, n + 1);
 		len_text += n + 1;
 	}
@@ -169,12 +172,48 @@ void sk_vocab_free(sk_vocab *v)
 	free(v->first);
 	free(v->count);
 	free(v->postings);
+	free(v->df);
 	free(v);
 }
 
 size_t sk_vocab_terms(const sk_vocab *v)
 {
 	return v ? v->n_terms : 0;
+}
+
+sqlite3_int64 sk_vocab_last_tid(const sk_vocab *v)
+{
+	return v ? v->last_tid : 0;
+}
+
+int sk_vocab_load_df(sk_vocab *v, sqlite3 *db)
+{
+	free(v->df);
+	v->df = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT df FROM terms ORDER BY tid", -1, &st, NULL) != SQLITE_OK)
+		return sk_error_set(SK_ERROR, "reading the terms' record counts: %s", sqlite3_errmsg(db));
+	uint32_t *df = sk_malloc(sk_mul_size(v->n_terms + 1, sizeof *df));
+	size_t n = 0;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && n < v->n_terms) {
+		sqlite3_int64 d = sqlite3_column_int64(st, 0);
+		df[n++] = d < 0 ? 0 : d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+	}
+	/* Another number of rows than of terms: the table changed under us. */
+	int ok = step == SQLITE_DONE && n == v->n_terms;
+	sqlite3_finalize(st);
+	if (!ok) {
+		free(df);
+		return sk_error_set(SK_ERROR, "the terms changed while their record counts were read");
+	}
+	v->df = df;
+	return 0;
+}
+
+sqlite3_int64 sk_vocab_df(const sk_vocab *v, size_t i)
+{
+	return v && v->df && i < v->n_terms ? (sqlite3_int64)v->df[i] : -1;
 }
 
 void sk_vocab_each_holding(const sk_vocab *v, const char *needle, sk_vocab_fn fn, void *ud)
@@ -196,7 +235,7 @@ void sk_vocab_each_holding(const sk_vocab *v, const char *needle, sk_vocab_fn fn
 	for (uint32_t i = 0; i < v->count[best]; i++) {
 		const char *term = v->text + v->term_at[p[i]];
 		const char *at = strstr(term, needle);
-		if (at && fn(term, at, ud))
+		if (at && fn(term, p[i], at, ud))
 			break;
 	}
 }
