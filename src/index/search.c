@@ -264,6 +264,22 @@ static char *with_not(const char *pos, const char *neg)
 	return sk_printf("%s NOT (%s)", pos, neg);
 }
 
+/* Appends v in decimal (printf costs more than the look-up it feeds). */
+static void put_int(sk_buf *b, sqlite3_int64 v)
+{
+	char digits[24];
+	size_t n = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		digits[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		digits[n++] = '-';
+	while (n)
+		sk_buf_putc(b, digits[--n]);
+}
+
 static char *col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -1338,26 +1354,44 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
 		n = m;
 	}
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__cached(ix, &st, "SELECT date, id, type, path, title, valid FROM records WHERE rid = ?");
+	int rc = sk_index__cached(ix, &st, "SELECT j.key, r.date, r.id, r.type, r.path, r.title, r.valid"
+		" FROM json_each(?) j JOIN records r ON r.rid = j.value");
 	if (rc)
 		return rc;
+	/* One statement for the page: the rids as a JSON array. */
+	sk_buf list = SK_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		sk_buf_putc(&list, i ? ',' : '[');
+		put_int(&list, all->v[i].rid);
+	}
+	sk_buf_putc(&list, ']');
+	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
 	candidate *c = sk_calloc(n, sizeof *c);
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, all->v[i].rid);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			candidate *x = &c[k++];
-			x->h = all->v[i];
-			x->date = col_dup(st, 0);
-			x->id = col_dup(st, 1);
-			x->type = col_dup(st, 2);
-			x->path = col_dup(st, 3);
-			x->title = col_dup(st, 4);
-			x->valid = sqlite3_column_int(st, 5);
-		}
-		sqlite3_reset(st);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 i = sqlite3_column_int64(st, 0);
+		if (i < 0 || (size_t)i >= n)
+			continue;
+		candidate *x = &c[k++];
+		x->h = all->v[i];
+		x->date = col_dup(st, 1);
+		x->id = col_dup(st, 2);
+		x->type = col_dup(st, 3);
+		x->path = col_dup(st, 4);
+		x->title = col_dup(st, 5);
+		x->valid = sqlite3_column_int(st, 6);
 	}
+	if (step != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, "reading the hits' records");
 	sk_index__release(ix, st);
+	sk_buf_free(&list);
+	if (rc) {
+		for (size_t i = 0; i < k; i++)
+			candidate_free(&c[i]);
+		free(c);
+		return rc;
+	}
 	if (k > 1)
 		qsort(c, k, sizeof *c, cmp_candidate);
 	*out = c;
@@ -1366,34 +1400,43 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
 }
 
 /* Snippets of the page's hits from the instances the ranking pass kept
- * (`inst[i]`, `n_inst[i]` for hit i): the body and its marks read by
- * rowid. The body is read from FTS5's content table itself (fts_content,
- * its columns c0, c1, c2), a b-tree look-up where a query of the fts
- * table by rowid runs a statement of its own inside. */
+ * (`inst[i]`, `n_inst[i]` for hit i): the bodies and their marks read in
+ * one statement, from FTS5's content table itself (fts_content, its
+ * columns c0, c1, c2): a b-tree look-up where a query of the fts table by
+ * rowid runs a statement of its own inside. */
 static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, size_t n,
 	sk_snippet_inst *const *inst, const size_t *n_inst, int n_phrases, const char *hl_open, const char *hl_close)
 {
+	if (!n)
+		return 0;
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__cached(ix, &st,
-		"SELECT c.c2, m.at FROM fts_content c LEFT JOIN marks m ON m.rid = c.id WHERE c.id = ?");
+	int rc = sk_index__cached(ix, &st, "SELECT j.key, c.c2, m.at FROM json_each(?) j"
+		" JOIN fts_content c ON c.id = j.value LEFT JOIN marks m ON m.rid = c.id");
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < n && !rc; i++) {
-		sqlite3_bind_int64(st, 1, rids[i]);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			const char *body = (const char *)sqlite3_column_text(st, 0);
-			size_t len = (size_t)sqlite3_column_bytes(st, 0);
-			const unsigned char *marks = sqlite3_column_blob(st, 1);
-			size_t n_marks = (size_t)sqlite3_column_bytes(st, 1);
-			page[i].snippet = sk_snippet_make(body ? body : "", body ? len : 0, marks, n_marks, inst[i], n_inst[i],
-				n_phrases, SNIPPET_TOKENS, hl_open, hl_close, "…");
-		} else if (step != SQLITE_DONE) {
-			rc = sk_index__sql_error(ix, "making snippets");
-		}
-		sqlite3_reset(st);
+	sk_buf list = SK_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		sk_buf_putc(&list, i ? ',' : '[');
+		put_int(&list, rids[i]);
 	}
+	sk_buf_putc(&list, ']');
+	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 i = sqlite3_column_int64(st, 0);
+		if (i < 0 || (size_t)i >= n || page[i].snippet)
+			continue;
+		const char *body = (const char *)sqlite3_column_text(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		const unsigned char *marks = sqlite3_column_blob(st, 2);
+		size_t n_marks = (size_t)sqlite3_column_bytes(st, 2);
+		page[i].snippet = sk_snippet_make(body ? body : "", body ? len : 0, marks, n_marks, inst[i], n_inst[i],
+			n_phrases, SNIPPET_TOKENS, hl_open, hl_close, "…");
+	}
+	if (step != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, "making snippets");
 	sk_index__release(ix, st);
+	sk_buf_free(&list);
 	return rc;
 }
 
