@@ -770,6 +770,8 @@ typedef struct rank_state {
 	size_t row_at, row_n;        /* the current row's kept, in tier 1 */
 	int row_len;
 	int *phrase_size;            /* n_roles: tokens in each phrase */
+	int *by_kind;                /* n_roles: the words' phrase numbers, then the parts' */
+	int n_words;
 	sk_snippet_inst *inst;       /* the rows' body instances, row by row */
 	size_t n_inst, cap_inst;
 	size_t row_inst_at, row_inst_n;   /* the current row's */
@@ -894,11 +896,18 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 			if (s->n_roles > n)
 				s->n_roles = n;
 			s->avgdl = (double)n_tokens / (double)s->n_rows;
+			int k = 0;
 			for (int i = 0; i < s->n_roles; i++) {
 				s->idf[i] = -1;
 				int size = api->xPhraseSize(fts, i);
 				s->phrase_size[i] = size > 0 ? size : 1;
+				if (!(s->roles[i] & ROLE_PART))
+					s->by_kind[k++] = i;
 			}
+			s->n_words = k;
+			for (int i = 0; i < s->n_roles; i++)
+				if (s->roles[i] & ROLE_PART)
+					s->by_kind[k++] = i;
 		}
 		s->ready = 1;
 	}
@@ -907,10 +916,10 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	uint64_t seen = 0, in_title = 0;
 	s->row_inst_at = s->n_inst;
 	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
+		int from = pass ? s->n_words : 0, to = pass ? s->n_roles : s->n_words;
+		for (int k = from; rc == SQLITE_OK && k < to; k++) {
+			int i = s->by_kind[k];
 			unsigned role = s->roles[i];
-			if (!(role & ROLE_PART) != !pass)
-				continue;
 			Fts5PhraseIter it;
 			int col = -1, off = 0, title = 0;
 			double f = 0;
@@ -948,7 +957,11 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 	s->row_at = s->n_kept;
 	s->row_n = 0;
 	s->row_len = n_tok;
-	for (int i = 0; rc == SQLITE_OK && i < s->n_roles; i++) {
+	/* Tier 0 sums the words alone (by_kind's first half, in phrase
+	 * order), tier 1 every phrase in order: bm25()'s sums. */
+	int n_sum = s->tier == 0 ? s->n_words : s->n_roles;
+	for (int k = 0; rc == SQLITE_OK && k < n_sum; k++) {
+		int i = s->tier == 0 ? s->by_kind[k] : k;
 		if (s->freq[i] == 0 || (s->tier == 0 && (s->roles[i] & ROLE_PART)))
 			continue;
 		if (s->idf[i] < 0 && !(s->roles[i] & ROLE_PART) && (rc = rank_idf(api, fts, s, i)) != SQLITE_OK)
@@ -1440,19 +1453,33 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 	return rc;
 }
 
-/* The start of the text of each page hit (a search by filters only): end
- * at a word, say it goes on. */
+/* The start of the text of each page hit (a search by filters only), read
+ * as page_snippets reads bodies: end at a word, say it goes on. */
 static int page_starts(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *rids, size_t n)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sk_index__cached(ix, &st, "SELECT substr(body, 1, 160) FROM fts WHERE rowid = ?");
-	if (rc)
+	int rc = n ? sk_index__cached(ix, &st, "SELECT j.key, substr(c.c2, 1, 160) FROM json_each(?) j"
+		" JOIN fts_content c ON c.id = j.value") : 0;
+	if (rc || !n)
 		return rc;
+	sk_buf list = SK_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, rids[i]);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			page[i].snippet = col_dup(st, 0);
-		sqlite3_reset(st);
+		sk_buf_putc(&list, i ? ',' : '[');
+		put_int(&list, rids[i]);
+	}
+	sk_buf_putc(&list, ']');
+	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 i = sqlite3_column_int64(st, 0);
+		if (i >= 0 && (size_t)i < n && !page[i].snippet)
+			page[i].snippet = col_dup(st, 1);
+	}
+	if (step != SQLITE_DONE)
+		rc = sk_index__sql_error(ix, "reading the hits' text");
+	sk_index__release(ix, st);
+	sk_buf_free(&list);
+	for (size_t i = 0; i < n && !rc; i++) {
 		if (!page[i].snippet)
 			page[i].snippet = sk_strdup("");
 		squeeze(page[i].snippet);
@@ -1465,8 +1492,7 @@ static int page_starts(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *r
 			page[i].snippet = longer;
 		}
 	}
-	sk_index__release(ix, st);
-	return 0;
+	return rc;
 }
 
 /* Counts the hits' facet values, from the connection's cache (or, for an
@@ -1664,6 +1690,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	rs.held = held;
 	rs.cache = ix->tctx.search;
 	rs.phrase_size = sk_calloc(roles.len + 1, sizeof *rs.phrase_size);
+	rs.by_kind = sk_calloc(roles.len + 1, sizeof *rs.by_kind);
 	/* Tier 1 is ranked only when the page reaches it. */
 	size_t end = opts->offset + limit < opts->offset ? SIZE_MAX : opts->offset + limit;
 	rs.page_end = end;
@@ -1760,6 +1787,7 @@ done:
 	free(rs.freq);
 	free(rs.kept);
 	free(rs.phrase_size);
+	free(rs.by_kind);
 	free(rs.inst);
 	free(rs.worst);
 	sk_index__query_free(q);
