@@ -20,57 +20,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What the word callback fills: the window's text with highlights. */
-typedef struct cut {
-	const char *text;
-	size_t n_text;
-	int start, end;             /* the window: tokens [start, end) */
-	const int *hl_len;          /* per window token: tokens a highlight
-	                             * starting there covers (0: none) */
-	const char *open, *close, *ellipsis;
-	int token;                  /* the next token's number */
-	size_t last_off;            /* bytes of text copied up to here */
-	int hl_until;               /* last token of the open highlight; -1 */
-	int more;                   /* a token after the window exists */
-	sk_buf out;
-} cut;
+/* Longest window, in words. */
+#define WINDOW_MAX 64
 
-static void put_range(cut *c, size_t from, size_t to)
-{
-	if (to > from)
-		sk_buf_put(&c->out, c->text + from, to - from);
-}
+/* What the word callback fills: where the window's words are. */
+typedef struct cut {
+	int start, end;             /* the window: words [start, end) */
+	int word;                   /* the next word's number */
+	int n;                      /* the window's words seen */
+	size_t from[WINDOW_MAX], to[WINDOW_MAX];
+	int more;                   /* a word after the window exists */
+} cut;
 
 static int cut_word(void *ud, size_t start_off, size_t end_off)
 {
 	cut *c = ud;
-	int t = c->token++;
+	int t = c->word++;
 	if (t < c->start)
 		return 0;
 	if (t >= c->end) {
 		c->more = 1;
 		return 1;   /* the rest is not read */
 	}
-	if (t == c->start) {
-		if (t > 0)
-			sk_buf_puts(&c->out, c->ellipsis);
-		c->last_off = start_off;
-	}
-	put_range(c, c->last_off, start_off);
-	int len = c->hl_len[t - c->start];
-	if (len > 0) {
-		if (c->hl_until < t)
-			sk_buf_puts(&c->out, c->open);
-		if (t + len - 1 > c->hl_until)
-			c->hl_until = t + len - 1;
-	}
-	put_range(c, start_off, end_off);
-	c->last_off = end_off;
-	if (c->hl_until == t || (c->hl_until > t && t == c->end - 1)) {
-		sk_buf_puts(&c->out, c->close);
-		c->hl_until = -1;
-	}
+	c->from[c->n] = start_off;
+	c->to[c->n] = end_off;
+	c->n++;
 	return 0;
+}
+
+/* The window's text with its highlights: text is copied in runs between
+ * the markers, not word by word. hl_len[r]: words a highlight starting at
+ * the window's word r covers (0: none). */
+static void put_window(sk_buf *out, const char *text, size_t n_text, const cut *c, const int *hl_len,
+	const char *open, const char *close, const char *ellipsis)
+{
+	if (!c->n)
+		return;
+	if (c->start > 0)
+		sk_buf_puts(out, ellipsis);
+	size_t at = c->from[0];   /* copied up to here */
+	int until = -1;           /* the open highlight's last word; -1 */
+	for (int r = 0; r < c->n; r++) {
+		if (hl_len[r] > 0) {
+			if (until < r) {
+				sk_buf_put(out, text + at, c->from[r] - at);
+				sk_buf_puts(out, open);
+				at = c->from[r];
+			}
+			if (r + hl_len[r] - 1 > until)
+				until = r + hl_len[r] - 1;
+		}
+		if (until == r || (until > r && r == c->end - c->start - 1)) {
+			sk_buf_put(out, text + at, c->to[r] - at);
+			sk_buf_puts(out, close);
+			at = c->to[r];
+			until = -1;
+		}
+	}
+	size_t last = c->to[c->n - 1];
+	sk_buf_put(out, text + at, last - at);
+	if (until >= 0)
+		sk_buf_puts(out, close);
+	if (c->more)
+		sk_buf_puts(out, ellipsis);
+	else
+		sk_buf_put(out, text + last, n_text - last);   /* the column's end */
 }
 
 static int cmp_inst(const void *a, const void *b)
@@ -162,6 +176,8 @@ char *sk_snippet_make(const char *text, size_t n_text, const unsigned char *mark
 {
 	if (n_tok < 1)
 		n_tok = 1;
+	if (n_tok > WINDOW_MAX)
+		n_tok = WINDOW_MAX;
 	if (n > 1)
 		qsort(v, n, sizeof *v, cmp_inst);
 	size_t *stamp = sk_calloc(n_phrases > 0 ? (size_t)n_phrases : 1, sizeof *stamp);
@@ -176,15 +192,11 @@ char *sk_snippet_make(const char *text, size_t n_text, const unsigned char *mark
 	size_t from = 0;
 	nearest_mark(marks, n_marks, n_text, start, &from_word, &from);
 	/* Offsets stay the whole text's: the words are read from `from`. */
-	cut c = { text, n_text, start, start + n_tok, hl_len, open, close, ellipsis, from_word, 0, -1, 0, SK_BUF_INIT };
+	cut c = { .start = start, .end = start + n_tok, .word = from_word };
 	sk_index__words_at(text, n_text, from, cut_word, &c);
-	if (c.hl_until >= 0)
-		sk_buf_puts(&c.out, c.close);
-	if (c.more)
-		sk_buf_puts(&c.out, c.ellipsis);
-	else if (c.token > c.start)
-		put_range(&c, c.last_off, n_text);   /* the column's end */
+	sk_buf out = SK_BUF_INIT;
+	put_window(&out, text, n_text, &c, hl_len, open, close, ellipsis);
 	free(stamp);
 	free(hl_len);
-	return c.out.data ? sk_buf_detach(&c.out) : sk_strdup("");
+	return out.data ? sk_buf_detach(&out) : sk_strdup("");
 }
