@@ -172,6 +172,7 @@ typedef struct part_search {
 	int added, looked;
 	const sk_vocab *vocab;
 	sqlite3_int64 df[PARTS_MAX];
+	sqlite3_int64 self_df;       /* the stem's own, when it is a term */
 } part_search;
 
 /* Takes a term holding the stem at `at` as a part when the stem starts it
@@ -182,6 +183,8 @@ static int part_take(const char *term, size_t i, const char *at, void *ud)
 {
 	part_search *ps = ud;
 	ps->looked++;
+	if (i != SIZE_MAX && strcmp(term, ps->stem) == 0)
+		ps->self_df = sk_vocab_df(ps->vocab, i);
 	size_t before = (size_t)(at - term), after = strlen(at + ps->slen);
 	if (strcmp(term, ps->stem) != 0 && ((before == 0 && after >= 3) || before >= 4)) {
 		sk_buf_puts(ps->alt, " OR \"");
@@ -197,9 +200,13 @@ static int part_take(const char *term, size_t i, const char *at, void *ud)
  * (teknologi → velferdsteknologi), shortest first: from the connection's
  * vocabulary in memory when it has one, else from the trigram index over
  * the vocabulary, which finds the same terms in the same order. df gets
- * how many records hold each part added (-1: not known here). */
-static void expand_compound(sk_index *ix, const sk_qterm *t, sk_buf *alt, sqlite3_int64 df[PARTS_MAX])
+ * how many records hold each part added, *self_df how many hold the word
+ * itself (-1: not known here; the word, its own shortest compound, comes
+ * first in the vocabulary's order). */
+static void expand_compound(sk_index *ix, const sk_qterm *t, sk_buf *alt, sqlite3_int64 df[PARTS_MAX],
+	sqlite3_int64 *self_df)
 {
+	*self_df = -1;
 	int n = 0;
 	sk_index__tokenize(ix->tok, t->text, strlen(t->text), 1, count_token, &n);
 	if (n != 1)
@@ -209,7 +216,7 @@ static void expand_compound(sk_index *ix, const sk_qterm *t, sk_buf *alt, sqlite
 	sk_buf q = SK_BUF_INIT;
 	size_t slen = strlen(stem);
 	const sk_vocab *vocab = cache_vocab(ix->tctx.search);
-	part_search ps = { stem, slen, alt, 0, 0, vocab, { 0 } };
+	part_search ps = { stem, slen, alt, 0, 0, vocab, { 0 }, -1 };
 	if (sk_utf8_length(stem, slen) < 4 || sk_utf8_length(stem, slen) > SK_TOK_MAX)
 		goto done;
 	if (vocab) {
@@ -251,6 +258,7 @@ static void expand_compound(sk_index *ix, const sk_qterm *t, sk_buf *alt, sqlite
 	}
 done:
 	memcpy(df, ps.df, sizeof ps.df);
+	*self_df = ps.self_df;
 	sk_index__release(ix, st);
 	sk_buf_free(&q);
 	free(stem);
@@ -770,6 +778,8 @@ typedef struct rank_state {
 	size_t row_at, row_n;        /* the current row's kept, in tier 1 */
 	int row_len;
 	int *phrase_size;            /* n_roles: tokens in each phrase */
+	const sqlite3_int64 *known_df;   /* n_roles: records holding it, from
+	                                  * the vocabulary; -1: count them */
 	int *by_kind;                /* n_roles: the words' phrase numbers, then the parts' */
 	int n_words;
 	sk_snippet_inst *inst;       /* the rows' body instances, row by row */
@@ -852,8 +862,12 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
  * (n + 0.5)), at least 1e-6, n the rows that hold the phrase. */
 static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s, int i)
 {
-	sqlite3_int64 n = 0;
-	int rc = api->xQueryPhrase(fts, i, &n, count_row);
+	sqlite3_int64 n = s->known_df ? s->known_df[i] : -1;
+	int rc = SQLITE_OK;
+	if (n < 0) {
+		n = 0;
+		rc = api->xQueryPhrase(fts, i, &n, count_row);
+	}
 	double idf = log(((double)s->n_rows - (double)n + 0.5) / ((double)n + 0.5));
 	s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
 	return rc;
@@ -1579,6 +1593,7 @@ typedef struct expand_ctx {
 	int *n_parts;
 	char ***parts;               /* per term, n_parts[i] raw terms */
 	sqlite3_int64 **part_df;     /* per term, their records (-1: unknown) */
+	sqlite3_int64 *word_df;      /* per term, the word's records (-1: unknown) */
 	int *first;                  /* per term, its phrase's number */
 } expand_ctx;
 
@@ -1587,7 +1602,7 @@ static void expand_counting(void *ud, const sk_qterm *t, sk_buf *alt)
 	expand_ctx *e = ud;
 	size_t i = (size_t)(t - e->q->terms), before = alt->len;
 	sqlite3_int64 df[PARTS_MAX];
-	expand_compound(e->ix, t, alt, df);
+	expand_compound(e->ix, t, alt, df, &e->word_df[i]);
 	int n = 0;
 	for (size_t k = before; k < alt->len; k++)
 		n += alt->data[k] == SK_TOK_RAW;
@@ -1629,7 +1644,7 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	char ***parts = NULL;
 	unsigned char *held = NULL;
 	char **part_text = NULL;
-	sqlite3_int64 **part_df = NULL, *phrase_df = NULL;
+	sqlite3_int64 **part_df = NULL, *phrase_df = NULL, *word_df = NULL, *known_df = NULL;
 	rank_state rs;
 	sk_buf roles = SK_BUF_INIT;
 	hits all = { NULL, 0, 0 };
@@ -1666,7 +1681,10 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	first = sk_calloc(q->n_terms + 1, sizeof *first);
 	parts = sk_calloc(q->n_terms + 1, sizeof *parts);
 	part_df = sk_calloc(q->n_terms + 1, sizeof *part_df);
-	expand_ctx ectx = { ix, q, n_parts, parts, part_df, first };
+	word_df = sk_calloc(q->n_terms + 1, sizeof *word_df);
+	for (size_t i = 0; i < q->n_terms; i++)
+		word_df[i] = -1;
+	expand_ctx ectx = { ix, q, n_parts, parts, part_df, word_df, first };
 	pos = sk_index__query_fts(q, 0, expand_counting, &ectx);
 	exact = sk_index__query_fts(q, 0, NULL, NULL);
 	neg = sk_index__query_fts(q, 1, NULL, NULL);
@@ -1690,6 +1708,14 @@ int sk_index_search(sk_search_result **out, sk_index *ix, const char *query,
 	rs.held = held;
 	rs.cache = ix->tctx.search;
 	rs.phrase_size = sk_calloc(roles.len + 1, sizeof *rs.phrase_size);
+	/* A word the vocabulary holds needs no query to count its records. */
+	known_df = sk_calloc(roles.len + 1, sizeof *known_df);
+	for (size_t i = 0; i < roles.len; i++)
+		known_df[i] = -1;
+	for (size_t i = 0; exact && i < q->n_terms; i++)
+		if (!q->terms[i].negated)
+			known_df[first[i]] = word_df[i];
+	rs.known_df = known_df;
 	rs.by_kind = sk_calloc(roles.len + 1, sizeof *rs.by_kind);
 	/* Tier 1 is ranked only when the page reaches it. */
 	size_t end = opts->offset + limit < opts->offset ? SIZE_MAX : opts->offset + limit;
@@ -1779,6 +1805,8 @@ done:
 	free(parts);
 	free(part_df);
 	free(phrase_df);
+	free(word_df);
+	free(known_df);
 	free(n_parts);
 	free(first);
 	free(held);
