@@ -257,8 +257,9 @@ static int cmd_query(const char *root, const char *dbpath, const char *plainpath
 	double p50 = pct(theirs, m, 0.5), p99 = pct(theirs, m, 0.99);
 	double oc50 = pct(ours_cpu, n, 0.5), oc99 = pct(ours_cpu, n, 0.99);
 	double pc50 = pct(theirs_cpu, m, 0.5), pc99 = pct(theirs_cpu, m, 0.99);
-	printf("shapes %zu ours_p50 %.2f ours_p99 %.2f plain_p50 %.2f plain_p99 %.2f"
-		" ours_cpu_p50 %.2f ours_cpu_p99 %.2f plain_cpu_p50 %.2f plain_cpu_p99 %.2f nofacets_p50 %.2f"
+	/* Three decimals: at 1 000 records a p50 is about 0.15 ms. */
+	printf("shapes %zu ours_p50 %.3f ours_p99 %.3f plain_p50 %.3f plain_p99 %.3f"
+		" ours_cpu_p50 %.3f ours_cpu_p99 %.3f plain_cpu_p50 %.3f plain_cpu_p99 %.3f nofacets_p50 %.3f"
 		" cache_ms %.1f cache_mb %.1f\n",
 		shapes, o50, o99, p50, p99, oc50, oc99, pc50, pc99, pct(nofacets, k, 0.5), cache_ms, cache_mb);
 	free(nofacets);
