@@ -288,6 +288,22 @@ static void put_int(sk_buf *b, sqlite3_int64 v)
 		sk_buf_putc(b, digits[--n]);
 }
 
+/* Binds the rids to ?1 of st as a JSON array, which the statement reads
+ * through json_each: the rows of a page in one run of a statement instead
+ * of one run a row, whose start and reset cost more than the look-up.
+ * *list holds the text until st is reset. */
+static void bind_rids(sqlite3_stmt *st, sk_buf *list, const sqlite3_int64 *rids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sk_buf_putc(list, i ? ',' : '[');
+		put_int(list, rids[i]);
+	}
+	if (!n)
+		sk_buf_putc(list, '[');
+	sk_buf_putc(list, ']');
+	sqlite3_bind_text(st, 1, list->data, (int)list->len, SQLITE_STATIC);
+}
+
 static char *col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -1385,14 +1401,12 @@ static int page_candidates(sk_index *ix, hits *all, size_t end, candidate **out,
 		" FROM json_each(?) j JOIN records r ON r.rid = j.value");
 	if (rc)
 		return rc;
-	/* One statement for the page: the rids as a JSON array. */
+	sqlite3_int64 *rids = sk_calloc(n, sizeof *rids);
+	for (size_t i = 0; i < n; i++)
+		rids[i] = all->v[i].rid;
 	sk_buf list = SK_BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		sk_buf_putc(&list, i ? ',' : '[');
-		put_int(&list, all->v[i].rid);
-	}
-	sk_buf_putc(&list, ']');
-	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
+	bind_rids(st, &list, rids, n);
+	free(rids);
 	candidate *c = sk_calloc(n, sizeof *c);
 	size_t k = 0;
 	int step;
@@ -1442,12 +1456,7 @@ static int page_snippets(sk_index *ix, sk_search_hit *page, const sqlite3_int64 
 	if (rc)
 		return rc;
 	sk_buf list = SK_BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		sk_buf_putc(&list, i ? ',' : '[');
-		put_int(&list, rids[i]);
-	}
-	sk_buf_putc(&list, ']');
-	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
+	bind_rids(st, &list, rids, n);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 i = sqlite3_column_int64(st, 0);
@@ -1477,12 +1486,7 @@ static int page_starts(sk_index *ix, sk_search_hit *page, const sqlite3_int64 *r
 	if (rc || !n)
 		return rc;
 	sk_buf list = SK_BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		sk_buf_putc(&list, i ? ',' : '[');
-		put_int(&list, rids[i]);
-	}
-	sk_buf_putc(&list, ']');
-	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
+	bind_rids(st, &list, rids, n);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 i = sqlite3_column_int64(st, 0);
