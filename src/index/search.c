@@ -802,6 +802,7 @@ typedef struct rank_state {
 	size_t n_inst, cap_inst;
 	size_t row_inst_at, row_inst_n;   /* the current row's */
 	size_t page_end;
+	size_t n_tier0;              /* tier-0 rows so far */
 	double *worst;               /* up to page_end keys, worst on top */
 	size_t n_worst, cap_worst;
 } rank_state;
@@ -974,8 +975,22 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 			s->boost = s->tier == 0 && (in_title & all) == all;
 			if (s->tier == 0)
 				break;
+			/* A tier-1 row sorts after every tier-0 one: once the page
+			 * is full of those, its parts (a phrase each to read) and
+			 * its rank are never wanted. It still counts as a hit. */
+			if (rc == SQLITE_OK && s->n_tier0 >= s->page_end) {
+				s->n_inst = s->row_inst_at;
+				s->row_inst_n = 0;
+				s->row_at = s->n_kept;
+				s->row_n = 0;
+				s->row_len = 0;
+				sqlite3_result_double(ctx, 0.0);
+				return;
+			}
 		}
 	}
+	if (s->tier == 0)
+		s->n_tier0++;
 	int n_tok = 0;
 	sqlite3_int64 rowid = api->xRowid(fts);
 	const sk_search_cache *c = s->cache;

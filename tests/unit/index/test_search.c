@@ -303,15 +303,20 @@ END_TEST
 START_TEST(test_snippets_on_every_page)
 {
 	/* 60 records where omsorg (and a compound of it) comes up a varying
-	 * number of times at varying places, and a few in the title: the
-	 * ranking pass keeps the places of the hits that may reach the page
-	 * asked for, so a page further down shows what one long page shows. */
+	 * number of times at varying places, and a few in the title; every
+	 * fourth holds only the compound (tier 1 for omsorg). The ranking pass
+	 * keeps the places of the hits that may reach the page asked for, and
+	 * reads no part of a tier-1 hit once the page is full of tier-0 ones,
+	 * so a page further down shows what one long page shows, with the same
+	 * totals and facets. */
 	for (int i = 0; i < 60; i++) {
 		sk_buf body = SK_BUF_INIT;
+		const char *word = i % 4 == 3 ? "eldreomsorg" : "omsorg";
 		for (int w = 0; w < 40 + (i * 7) % 50; w++)
-			sk_buf_printf(&body, "%s ", w % (3 + i % 5) == 0 ? "omsorg" : w % 11 == 0 ? "eldreomsorg" : "tekst");
+			sk_buf_printf(&body, "%s ", w % (3 + i % 5) == 0 ? word : w % 11 == 0 ? "eldreomsorg" : "tekst");
 		char *path = sk_printf("cases/c%02d.md", i);
-		char *text = sk_printf("---\ntitle: %s %d\n---\n%s\n", i % 9 == 0 ? "Omsorg" : "Sak", i, body.data);
+		char *text = sk_printf("---\ntitle: %s %d\n---\n%s\n", i % 9 == 0 && i % 4 != 3 ? "Omsorg" : "Sak", i,
+			body.data);
 		sk_test_write(dir, path, text);
 		free(path);
 		free(text);
@@ -321,17 +326,25 @@ START_TEST(test_snippets_on_every_page)
 	static const char *const queries[] = { "omsorg", "eldreomsorg", "omsorg tekst", "omsorg OR tekst" };
 	for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
 		sk_search_result *all = NULL;
-		sk_search_opts o = { 60, 0, 0, NULL, NULL };
+		sk_search_opts o = { 60, 0, 1, NULL, NULL };
 		ck_assert_msg(sk_index_search(&all, ix, queries[q], &o) == 0, "%s", sk_error_last());
 		ck_assert_uint_ge(all->n_hits, 20);
+		ck_assert_uint_ge(facet_count(all, "type", "case"), 15);
+		for (size_t k = 0; k < all->n_hits; k++)   /* every hit ranked, tier 1 too */
+			ck_assert_msg(all->hits[k].score < 0, "%s: %s scored %g", queries[q], all->hits[k].id,
+				all->hits[k].score);
 		for (size_t offset = 0; offset + 5 <= all->n_hits; offset += 7) {
 			sk_search_result *page = NULL;
-			sk_search_opts po = { 5, offset, 0, NULL, NULL };
+			sk_search_opts po = { 5, offset, 1, NULL, NULL };
 			ck_assert_msg(sk_index_search(&page, ix, queries[q], &po) == 0, "%s", sk_error_last());
 			ck_assert_uint_eq(page->n_hits, 5);
+			ck_assert_uint_eq(page->total, all->total);
+			ck_assert_uint_eq(facet_count(page, "type", "case"), facet_count(all, "type", "case"));
 			for (size_t k = 0; k < 5; k++) {
 				const sk_search_hit *a = &all->hits[offset + k], *b = &page->hits[k];
 				ck_assert_str_eq(b->id, a->id);
+				ck_assert_msg(b->score == a->score, "%s: %s scored %g on a page of 5, %g of 60", queries[q],
+					b->id, b->score, a->score);
 				ck_assert_str_eq(b->snippet, a->snippet);
 				ck_assert_msg(strchr(b->snippet, '['), "%s: %s has no highlight: %s", queries[q], b->id, b->snippet);
 			}
