@@ -60,8 +60,12 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The p-quantile of v (sorted here); 0 for none (a query file of filters
+ * alone gives the plain table nothing to search). */
 static double pct(double *v, size_t n, double p)
 {
+	if (!n)
+		return 0;
 	qsort(v, n, sizeof *v, cmp_double);
 	size_t i = (size_t)(p * (double)(n - 1) + 0.5);
 	return v[i];
