@@ -146,8 +146,11 @@ static char *search_trace(sk_index *on, const char *q)
 	sk_search_result *r = search(on, q);
 	sk_buf b = SK_BUF_INIT;
 	sk_buf_printf(&b, "%s | %zu |", r->fts ? r->fts : "", r->total);
-	for (size_t i = 0; i < r->n_hits; i++)
-		sk_buf_printf(&b, " %s %.17g [%s]", r->hits[i].id, r->hits[i].score, r->hits[i].snippet);
+	for (size_t i = 0; i < r->n_hits; i++) {
+		const sk_search_hit *h = &r->hits[i];
+		sk_buf_printf(&b, " %s %s %s \"%s\" %d %.17g [%s]", h->id, h->type, h->path, h->title, h->valid, h->score,
+			h->snippet);
+	}
 	sk_search_result_free(r);
 	return sk_buf_detach(&b);
 }
