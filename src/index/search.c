@@ -1133,11 +1133,76 @@ static int is_date_filter(const sk_qfilter *f)
  * *handled stays 0 when it cannot serve the query (no filter to start
  * from, a filter that reads the record's JSON, dates the cache does not
  * hold). */
+/* Whether record rid holds facet f's value id in the cache. */
+static int has_facet(const sk_search_cache *c, sqlite3_int64 rid, size_t f, uint32_t id)
+{
+	if (rid >= c->n_rids)
+		return 0;
+	uint32_t key = (uint32_t)f << FACET_ID_BITS | id;
+	for (uint32_t e = c->offsets[rid]; e < c->offsets[rid + 1]; e++)
+		if (c->entries[e] == key)
+			return 1;
+	return 0;
+}
+
+/* A search by type:, status: and date filters alone, answered from the
+ * cache without SQL (the facets table's look-up of type:log returned a
+ * quarter of the records, row by row: 8-13 ms at 100 000). The same
+ * records as the SQL: a value is the facet's text to the byte. *handled
+ * stays 0 for any other filter or an exclusion of words. */
+static void find_by_cached_facets(const sk_search_cache *c, const sk_query *q, const char *neg, hits *out,
+	int *handled)
+{
+	enum { MAX = 16 };
+	size_t facet[MAX];
+	uint32_t id[MAX];
+	int known[MAX], negated[MAX];
+	size_t n = 0;
+	if (neg)
+		return;
+	for (size_t i = 0; i < q->n_filters; i++) {
+		const sk_qfilter *f = &q->filters[i];
+		if (is_date_filter(f))
+			continue;
+		int fi = strcmp(f->field, "type") == 0 ? 0 : strcmp(f->field, "status") == 0 ? 3 : -1;
+		if (fi < 0 || n == MAX || strcmp(facet_names[fi], f->field) != 0)
+			return;
+		facet[n] = (size_t)fi;
+		known[n] = 0;
+		negated[n] = f->negated;
+		for (size_t v = 0; v < c->n_values[fi] && !known[n]; v++)
+			if (strcmp(c->values[fi][v], f->value) == 0) {
+				id[n] = (uint32_t)v;
+				known[n] = 1;
+			}
+		n++;
+	}
+	for (sqlite3_int64 rid = 0; rid < c->n_recs; rid++) {
+		if (c->date_at[rid] == DATE_NO_RECORD)
+			continue;
+		int pass = 1;
+		for (size_t k = 0; pass && k < n; k++) {
+			int has = known[k] && has_facet(c, rid, facet[k], id[k]);
+			pass = negated[k] ? !has : has;
+		}
+		const char *d = c->date_at[rid] == DATE_NONE ? NULL : c->date_text + c->date_at[rid];
+		for (size_t i = 0; pass && i < q->n_filters; i++)
+			if (is_date_filter(&q->filters[i]))
+				pass = date_pass(&q->filters[i], d);
+		if (pass)
+			hits_add(out, rid, (double)c->date_score[rid]);
+	}
+	*handled = 1;
+}
+
 static int find_by_filters(sk_index *ix, const sk_query *q, const char *neg, hits *out, int *handled)
 {
 	*handled = 0;
 	const sk_search_cache *c = ix->tctx.search;
 	if (!c || !c->usable || !c->dates_usable)
+		return 0;
+	find_by_cached_facets(c, q, neg, out, handled);
+	if (*handled)
 		return 0;
 	const sk_qfilter *driver = NULL;
 	for (size_t i = 0; i < q->n_filters; i++) {

@@ -358,6 +358,32 @@ START_TEST(test_snippets_on_every_page)
 }
 END_TEST
 
+START_TEST(test_filters_from_cache_as_sql)
+{
+	/* type:, status: and dates alone are answered from a warm handle's
+	 * cache; a new handle asks SQL. The same records, in the same order. */
+	sk_test_write(dir, "cases/c1.md", "---\ntitle: C1\nstatus: active\ndate: 2024-03-01\n---\nTekst.\n");
+	sk_test_write(dir, "cases/c2.md", "---\ntitle: C2\ndate: 2023-01-01\n---\nTekst.\n");
+	ck_assert_msg(sk_index_update(ix, 0, NULL, NULL, NULL) == 0, "%s", sk_error_last());
+	static const char *const queries[] = { "type:experiment", "-type:experiment", "type:case since:2024",
+		"type:case -since:2024", "status:running", "-status:running type:experiment", "status:parked",
+		"-status:parked until:2025", "since:2024", "type:experiment status:running until:2026" };
+	for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+		char *w = search_trace(ix, queries[i]);
+		free(w);
+		w = search_trace(ix, queries[i]);   /* the cache is read at the second search */
+		free(w);
+		same_as_fresh(queries[i]);
+	}
+	char *t = search_trace(ix, "type:case since:2024");
+	ck_assert_msg(strstr(t, " c1 ") && !strstr(t, " c2 "), "%s", t);
+	free(t);
+	t = search_trace(ix, "status:parked");
+	ck_assert_msg(strstr(t, "| 0 |"), "%s", t);
+	free(t);
+}
+END_TEST
+
 TCase *tcase_search(void)
 {
 	TCase *tc = tcase_create("search");
@@ -367,5 +393,6 @@ TCase *tcase_search(void)
 	tcase_add_test(tc, test_compound_parts_from_memory);
 	tcase_add_test(tc, test_term_counts_follow_updates);
 	tcase_add_test(tc, test_snippets_on_every_page);
+	tcase_add_test(tc, test_filters_from_cache_as_sql);
 	return tc;
 }
