@@ -444,8 +444,10 @@ struct sk_search_cache {
 	sqlite3_int64 *date_score;   /* by rid */
 	char *date_text;             /* NUL-terminated dates, one after another */
 	size_t date_len;
-	/* The vocabulary, for compound parts; kept while the terms table
-	 * holds as many terms as it does (the table only ever grows). */
+	/* The vocabulary, for compound parts, with every term's record count;
+	 * the terms are kept while the table holds as many, up to the same
+	 * last tid (it only grows but for a rebuild), the counts read again
+	 * after every write (see vocab_refresh). */
 	sk_vocab *vocab;
 };
 
@@ -877,6 +879,13 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
 
 /* bm25's IDF of phrase i as FTS5's bm25() computes it: log((N - n + 0.5) /
  * (n + 0.5)), at least 1e-6, n the rows that hold the phrase. */
+static void set_idf(rank_state *s, int i, sqlite3_int64 n)
+{
+	double idf = log(((double)s->n_rows - (double)n + 0.5) / ((double)n + 0.5));
+	s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+}
+
+/* Phrase i's IDF, its records counted by FTS5 unless the vocabulary told. */
 static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s, int i)
 {
 	sqlite3_int64 n = s->known_df ? s->known_df[i] : -1;
@@ -885,8 +894,7 @@ static int rank_idf(const Fts5ExtensionApi *api, Fts5Context *fts, rank_state *s
 		n = 0;
 		rc = api->xQueryPhrase(fts, i, &n, count_row);
 	}
-	double idf = log(((double)s->n_rows - (double)n + 0.5) / ((double)n + 0.5));
-	s->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+	set_idf(s, i, n);
 	return rc;
 }
 
@@ -1126,13 +1134,6 @@ static int is_date_filter(const sk_qfilter *f)
 	return strcmp(f->field, "since") == 0 || strcmp(f->field, "until") == 0;
 }
 
-/* A search by filters alone through the cache: the rids of one filter's
- * index lookup, the other filters on the rid in SQL, dates checked and
- * scored from the cache. The SQL of find_hits reads the records table for
- * every hit (25 ms for 25 000 at 100 000 records); this reads none.
- * *handled stays 0 when it cannot serve the query (no filter to start
- * from, a filter that reads the record's JSON, dates the cache does not
- * hold). */
 /* Whether record rid holds facet f's value id in the cache. */
 static int has_facet(const sk_search_cache *c, sqlite3_int64 rid, size_t f, uint32_t id)
 {
@@ -1164,8 +1165,9 @@ static void find_by_cached_facets(const sk_search_cache *c, const sk_query *q, c
 		const sk_qfilter *f = &q->filters[i];
 		if (is_date_filter(f))
 			continue;
-		int fi = strcmp(f->field, "type") == 0 ? 0 : strcmp(f->field, "status") == 0 ? 3 : -1;
-		if (fi < 0 || n == MAX || strcmp(facet_names[fi], f->field) != 0)
+		/* kommune: and challenge: also take a title (see filter_set_sql). */
+		int fi = facet_index(f->field);
+		if (fi < 0 || strcmp(f->field, "kommune") == 0 || strcmp(f->field, "challenge") == 0 || n == MAX)
 			return;
 		facet[n] = (size_t)fi;
 		known[n] = 0;
@@ -1195,6 +1197,13 @@ static void find_by_cached_facets(const sk_search_cache *c, const sk_query *q, c
 	*handled = 1;
 }
 
+/* A search by filters alone through the cache: the rids of one filter's
+ * index lookup, the other filters on the rid in SQL, dates checked and
+ * scored from the cache. The SQL of find_hits reads the records table for
+ * every hit (25 ms for 25 000 at 100 000 records); this reads none.
+ * *handled stays 0 when it cannot serve the query (no filter to start
+ * from, a filter that reads the record's JSON, dates the cache does not
+ * hold). */
 static int find_by_filters(sk_index *ix, const sk_query *q, const char *neg, hits *out, int *handled)
 {
 	*handled = 0;
@@ -1348,9 +1357,7 @@ static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part
 		if (!rs->held[i] || rs->idf[i] >= 0 || !part_text[i])
 			continue;
 		if (df[i] >= 0) {
-			double n = (double)df[i];
-			double idf = log(((double)rs->n_rows - n + 0.5) / (n + 0.5));
-			rs->idf[i] = idf <= 0.0 ? 1e-6 : idf;
+			set_idf(rs, i, df[i]);
 			continue;
 		}
 		if (!st && (rc = sk_index__cached(ix, &st, "SELECT df FROM terms WHERE term = ?")) != 0)
@@ -1362,10 +1369,8 @@ static int rank_tier1(sk_index *ix, rank_state *rs, hits *all, char *const *part
 			goto done;
 		}
 		/* Every part is a term of the table; a tier-1 hit holds it. */
-		double n = step == SQLITE_ROW ? (double)sqlite3_column_int64(st, 0) : 1;
+		set_idf(rs, i, step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 1);
 		sqlite3_reset(st);
-		double idf = log(((double)rs->n_rows - n + 0.5) / (n + 0.5));
-		rs->idf[i] = idf <= 0.0 ? 1e-6 : idf;
 	}
 	for (size_t k = 0; k < all->len; k++) {
 		hit *h = &all->v[k];
@@ -1643,14 +1648,14 @@ static int count_facets(sk_index *ix, const hits *all, sk_search_result *res)
 	memset(counters, 0, sizeof counters);
 	sqlite3_stmt *st = NULL;
 	sk_buf list = SK_BUF_INIT;
-	sk_buf_putc(&list, '[');
-	for (size_t i = 0; i < all->len; i++)
-		sk_buf_printf(&list, "%s%lld", i ? "," : "", (long long)all->v[i].rid);
-	sk_buf_putc(&list, ']');
 	if ((rc = sk_index__cached(ix, &st,
 		"SELECT name, value FROM facets WHERE rid IN (SELECT value FROM json_each(?))")) != 0)
 		goto done;
-	sqlite3_bind_text(st, 1, list.data, (int)list.len, SQLITE_STATIC);
+	sqlite3_int64 *rids = sk_calloc(all->len + 1, sizeof *rids);
+	for (size_t i = 0; i < all->len; i++)
+		rids[i] = all->v[i].rid;
+	bind_rids(st, &list, rids, all->len);
+	free(rids);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);

@@ -387,8 +387,7 @@ int sk_index__words_at(const char *text, size_t len, size_t from, sk_word_fn fn,
 				in_word = 1;
 				wstart = at;
 			}
-			/* The rest of the run without a branch per kind of byte:
-			 * snippets tokenize every hit's text twice. */
+			/* The rest of the run without a branch per kind of byte. */
 			for (i++; i < len && ascii_word[s[i]]; i++)
 				;
 			wend = i;
@@ -537,17 +536,6 @@ static int fts_token(void *ud, const char *tok, size_t len, size_t start, size_t
 	return w->xToken(w->fts_ctx, 0, tok, (int)len, (int)start, (int)end);
 }
 
-typedef struct fts_words {
-	void *fts_ctx;
-	int (*xToken)(void *, int, const char *, int, int, int);
-} fts_words;
-
-static int fts_word(void *ud, size_t start, size_t end)
-{
-	fts_words *w = ud;
-	return w->xToken(w->fts_ctx, 0, "", 0, (int)start, (int)end);
-}
-
 static int fts_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags, const char *text, int n,
 	int (*xToken)(void *, int, const char *, int, int, int))
 {
@@ -559,13 +547,6 @@ static int fts_tokenize(Fts5Tokenizer *p, void *fts_ctx, int flags, const char *
 		if (n == 1)
 			return SQLITE_OK;
 		return xToken(fts_ctx, 0, text + 1, n - 1, 0, n);
-	}
-	/* snippet() and highlight() read only where each token is and how
-	 * many there are, never its text: the words alone will do, without
-	 * stemming or folding (most of a snippet's cost). */
-	if (flags == FTS5_TOKENIZE_AUX) {
-		fts_words words = { fts_ctx, xToken };
-		return sk_index__words(text, (size_t)n, fts_word, &words);
 	}
 	fts_walk w = { fts_ctx, xToken, NULL };
 	if ((flags & FTS5_TOKENIZE_DOCUMENT) && ft->ctx)
